@@ -1,0 +1,140 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependency direction (an arrow points from a module to its users):
+//   HeyGen ─► HeyGenSimulator ─► twindeck          TwinDeckResources ─► HeyGenSimulator
+//   HeyGen ─► TwinDeckCore ─► TwinDeckUI ─► twindeck
+//   CNCurses ─► Terminal ─► TwinDeckUI
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "TwinDeck",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "twindeck", targets: ["twindeck"]),
+        .library(name: "HeyGen", targets: ["HeyGen"]),
+        .library(name: "HeyGenSimulator", targets: ["HeyGenSimulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // MARK: - System libraries
+        .systemLibrary(
+            name: "CNCurses",
+            path: "Sources/CNCurses",
+            providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])]
+        ),
+
+        // MARK: - HeyGen API (models, validation rules, client). No UI code.
+        .target(
+            name: "HeyGen",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Simulator fixtures (the top-level Resources/ folder)
+        .target(
+            name: "TwinDeckResources",
+            path: "Resources",
+            exclude: ["README.md", "generate_voices.py"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - HeyGen-compatible simulator (Hummingbird)
+        .target(
+            name: "HeyGenSimulator",
+            dependencies: [
+                "HeyGen",
+                "TwinDeckResources",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - App core (state, update, effects)
+        .target(
+            name: "TwinDeckCore",
+            dependencies: ["HeyGen"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Terminal (ncurses behind a small screen protocol)
+        .target(
+            name: "Terminal",
+            dependencies: ["CNCurses"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Views
+        .target(
+            name: "TwinDeckUI",
+            dependencies: ["TwinDeckCore", "Terminal"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Executable
+        .executableTarget(
+            name: "twindeck",
+            dependencies: [
+                "HeyGen", "HeyGenSimulator", "TwinDeckCore", "TwinDeckUI", "Terminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Test support and tests
+        .target(
+            name: "TwinDeckTestSupport",
+            dependencies: [
+                "HeyGen", "HeyGenSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HeyGenTests",
+            dependencies: ["HeyGen", "TwinDeckTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HeyGenSimulatorTests",
+            dependencies: [
+                "HeyGen", "HeyGenSimulator", "TwinDeckTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TwinDeckCLITests",
+            dependencies: ["HeyGen", "TwinDeckTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TerminalTests",
+            dependencies: ["Terminal"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,3 @@
+import HeyGen
+import HeyGenSimulator
+print("twindeck")
