@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // MARK: - System libraries
@@ -63,6 +64,7 @@ let package = Package(
                 "HeyGen",
                 "TwinDeckResources",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -116,6 +118,7 @@ let package = Package(
         .testTarget(
             name: "HeyGenTests",
             dependencies: ["HeyGen", "TwinDeckTestSupport"],
+            exclude: ["ContractExamples"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -123,12 +126,17 @@ let package = Package(
             dependencies: [
                 "HeyGen", "HeyGenSimulator", "TwinDeckTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TwinDeckCLITests",
-            dependencies: ["HeyGen", "TwinDeckTestSupport"],
+            dependencies: ["HeyGen", "TwinDeckTestSupport", "twindeck"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

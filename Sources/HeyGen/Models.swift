@@ -448,7 +448,8 @@ extension KeyedDecodingContainer {
     /// An integer that some sources send as a float or a numeric string.
     func decodeLenientInt(forKey key: Key) throws -> Int? {
         if let value = try? decodeIfPresent(Int.self, forKey: key) { return value }
-        if let value = try? decodeIfPresent(Double.self, forKey: key) { return Int(value) }
+        // `Int(exactly:)` after truncating: a value no Int can hold (1e300) is dropped instead of trapping.
+        if let value = try? decodeIfPresent(Double.self, forKey: key) { return Int(exactly: value.rounded(.towardZero)) }
         if let value = try? decodeIfPresent(String.self, forKey: key) { return Int(value) }
         return nil
     }

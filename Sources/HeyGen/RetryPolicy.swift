@@ -48,7 +48,8 @@ public struct RetryPolicy: Sendable {
     public static func parseRetryAfter(_ value: String, now: Date = Date()) -> Duration? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         if let seconds = Double(trimmed), seconds.isFinite, seconds >= 0 {
-            return .milliseconds(Int64(seconds * 1000))
+            // Clamped (to ~31 years) so a huge header cannot overflow Int64 and trap.
+            return .milliseconds(Int64(min(seconds, 1e9) * 1000))
         }
         for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
             let formatter = DateFormatter()

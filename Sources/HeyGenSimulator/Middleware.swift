@@ -1,0 +1,83 @@
+import Foundation
+import HeyGen
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Adds `X-Request-Id`, counts requests per route, checks `x-api-key` on `/v3`, and injects faults.
+struct APIGateMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let state: SimulatorState
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let requestID = "req_" + UUID().uuidString.prefix(8).lowercased()
+        let path = request.uri.path
+        await state.count("\(request.method) \(Self.route(path))")
+        var response: Response
+        do {
+            response = try await gate(request, path: path, context: context, next: next)
+        } catch let error as SimError {
+            response = try error.response(from: request, context: context)
+        }
+        response.headers[.requestID] = requestID
+        return response
+    }
+
+    private func gate(_ request: Request, path: String, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard path.hasPrefix("/v3/") else { return try await next(request, context) }
+        guard let key = request.headers[.apiKey], !key.isEmpty else {
+            throw SimError(.unauthorized, "unauthorized", "Missing API key: send it in the x-api-key header")
+        }
+        guard key == state.options.apiKey else {
+            throw SimError(.unauthorized, "unauthorized", "Invalid API key")
+        }
+        guard let fault = await state.nextFault(method: request.method.rawValue, path: path) else {
+            return try await next(request, context)
+        }
+        return try await Self.apply(fault, request: request, context: context, next: next)
+    }
+
+    /// Collapses ids so counts group by route: `/v3/videos/v_123` → `/v3/videos/{id}`.
+    static func route(_ path: String) -> String {
+        let parts = path.split(separator: "/").map(String.init)
+        guard parts.count >= 3 else { return path }
+        let fixed: Set<String> = ["statuses", "looks", "endpoints", "me"]
+        let last = parts.last!
+        if parts[0] == "media" { return "/media/{file}" }
+        if fixed.contains(last) { return path }
+        return "/" + parts.dropLast().joined(separator: "/") + "/{id}"
+    }
+
+    static func apply(_ fault: Fault, request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        switch fault {
+        case .rateLimited(let seconds, let httpDate):
+            let header = httpDate ? RetryPolicy.httpDate(Date().addingTimeInterval(Double(seconds))) : String(seconds)
+            throw SimError(.tooManyRequests, "rate_limit_exceeded", "Too many requests; slow down", retryAfter: header)
+        case .serverError(let status) where status == 502 || status == 504:
+            let html = "<html><head><title>\(status) Bad Gateway</title></head><body><h1>\(status)</h1>\u{1B}[2J nginx</body></html>"
+            return Response(status: .init(code: status), headers: [.contentType: "text/html"], body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+        case .serverError(let status):
+            throw SimError(.init(code: status), "internal_error", "Simulated server error")
+        case .slow(let ms):
+            try? await Task.sleep(for: .milliseconds(ms))
+            return try await next(request, context)
+        case .malformed:
+            let body = #"{"data": [{"id": "lk_trunc", "name": "Cut off"#
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        case .drop:
+            let partial = ByteBuffer(string: #"{"data": {"id": "partial", "sta"#)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(contentLength: 4096) { writer in
+                try await writer.write(partial)
+                throw SimulatedDrop()
+            })
+        case .errorIn200:
+            let body = #"{"error": {"code": "internal_error", "message": "Something went wrong (in a 200)"}}"#
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        case .htmlPage:
+            let html = "<!DOCTYPE html><html><body><h1>Service Unavailable</h1><p>Back soon.</p></body></html>"
+            return Response(status: .serviceUnavailable, headers: [.contentType: "text/html"], body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+        }
+    }
+}
+
+struct SimulatedDrop: Error {}

@@ -1,0 +1,95 @@
+import Foundation
+import HeyGen
+
+/// A fault the simulator can inject into an API response.
+public enum Fault: Sendable, Hashable, Codable {
+    /// 429 `rate_limit_exceeded` with `Retry-After` (integer seconds, or an HTTP-date when `httpDate`).
+    case rateLimited(retryAfterSeconds: Int, httpDate: Bool = false)
+    /// A 5xx with the JSON error body (502/503/504 from a "gateway" answer with an HTML page).
+    case serverError(status: Int)
+    /// The answer is held back this long before the real handler runs.
+    case slow(milliseconds: Int)
+    /// A 200 whose body is cut in the middle of the JSON.
+    case malformed
+    /// The connection closes after part of the body was sent.
+    case drop
+    /// A 200 whose body is an `{"error": …}` object and no data.
+    case errorIn200
+    /// The server answers with an HTML page and status 503 (a gateway's maintenance page).
+    case htmlPage
+}
+
+/// A fault aimed at the next matching requests.
+public struct ScriptedFault: Sendable, Hashable, Codable {
+    /// The fault to inject.
+    public var fault: Fault
+    /// Only requests whose path starts with this (e.g. `/v3/videos`); nil for any API path.
+    public var pathPrefix: String?
+    /// Only this method (`GET`, `POST`…); nil for any.
+    public var method: String?
+    /// How many matching requests get it.
+    public var count: Int
+
+    public init(_ fault: Fault, pathPrefix: String? = nil, method: String? = nil, count: Int = 1) {
+        self.fault = fault
+        self.pathPrefix = pathPrefix
+        self.method = method
+        self.count = count
+    }
+}
+
+/// Random faults for a whole run, drawn from a seeded generator so a run can be repeated.
+public struct FaultRates: Sendable, Hashable {
+    /// Share of API requests answered 429.
+    public var rateLimited: Double = 0
+    /// The `Retry-After` those 429s carry.
+    public var retryAfterSeconds: Int = 1
+    /// Share answered with a 5xx.
+    public var serverError: Double = 0
+    /// Share held back by `slowMilliseconds`.
+    public var slow: Double = 0
+    public var slowMilliseconds: Int = 1_500
+    /// Share answered with cut-off JSON.
+    public var malformed: Double = 0
+    /// Share whose connection drops mid-body.
+    public var drop: Double = 0
+    /// Share of renders that end `failed`.
+    public var renderFailure: Double = 0
+    public var seed: UInt64 = 42
+
+    public init() {}
+
+    /// Whether any request fault is enabled.
+    public var anyRequestFault: Bool { rateLimited + serverError + slow + malformed + drop > 0 }
+}
+
+/// How a simulator run behaves.
+public struct SimulatorOptions: Sendable {
+    /// The address to bind; loopback by default.
+    public var host: String = "127.0.0.1"
+    /// 0 picks a free port.
+    public var port: Int = 0
+    /// The only key accepted in `x-api-key`.
+    public var apiKey: String = "demo"
+    /// How long a render takes from create to completed/failed.
+    public var renderSeconds: Double = 8
+    /// Grow the voice catalogue to this many voices (synthetic ones after the fixtures); nil keeps the fixtures.
+    public var voiceCount: Int?
+    /// How long a presigned media URL stays valid.
+    public var urlLifetimeSeconds: Double = 3_600
+    /// Concurrent renders allowed before `POST /v3/videos` answers 429 (pay-as-you-go allows 10); nil for no limit.
+    public var maxConcurrentRenders: Int? = 10
+    /// Credits on the account; each video costs one. nil for unlimited.
+    public var credits: Int?
+    /// Extra time `POST /v3/videos` takes before answering (to exercise timeouts and 409 in-flight).
+    public var createDelayMilliseconds: Int = 0
+    /// Random faults.
+    public var faultRates = FaultRates()
+    /// A JSON file that keeps the simulator's videos across restarts; nil keeps them in memory only.
+    public var statePath: String?
+    /// Retries of a failed webhook delivery, and the delay between them.
+    public var webhookRetries: Int = 5
+    public var webhookRetryDelaySeconds: Double = 1
+
+    public init() {}
+}

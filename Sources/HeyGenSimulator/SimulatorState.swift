@@ -1,0 +1,240 @@
+import Foundation
+import HeyGen
+
+/// A video the simulator is rendering or has rendered.
+struct SimVideo: Codable, Sendable {
+    var id: String
+    var request: CreateVideoRequest
+    var createdAt: Double
+    var renderSeconds: Double
+    var fails: Bool
+    var callbackDelivered: Bool = false
+    var webhooksDelivered: Bool = false
+}
+
+/// What became of a `POST /v3/videos`, kept per Idempotency-Key.
+enum IdempotencyEntry: Sendable {
+    case inFlight(bodyHash: UInt64)
+    case done(bodyHash: UInt64, response: CreateVideoResponse, at: Double)
+}
+
+/// The simulator's whole world: catalogue, videos, idempotency keys, webhook endpoints, faults, counters.
+public actor SimulatorState {
+    let options: SimulatorOptions
+    let looks: [SimLook]
+    let voices: [Voice]
+    var videos: [String: SimVideo] = [:]
+    var videoOrder: [String] = []
+    var idempotency: [String: IdempotencyEntry] = [:]
+    var endpoints: [String: WebhookEndpoint] = [:]
+    var endpointOrder: [String] = []
+    var scripted: [ScriptedFault] = []
+    var rng: SeededGenerator
+    var renderRng: SeededGenerator
+    var credits: Int?
+    var clockOffset: Double = 0
+    var counts: [String: Int] = [:]
+    var deliveries: [String] = []
+
+    init(options: SimulatorOptions) throws {
+        self.options = options
+        self.looks = try Fixtures.looks()
+        self.voices = try Fixtures.voices(count: options.voiceCount)
+        self.rng = SeededGenerator(seed: options.faultRates.seed)
+        self.renderRng = SeededGenerator(seed: options.faultRates.seed &+ 1)
+        self.credits = options.credits
+        if let path = options.statePath, let saved = try? Self.load(from: path) {
+            for video in saved.videos {
+                videos[video.id] = video
+                videoOrder.append(video.id)
+            }
+            if options.credits != nil, let c = saved.credits { credits = c }
+            for (key, entry) in saved.keys ?? [:] {
+                idempotency[key] = .done(bodyHash: entry.bodyHash, response: entry.response, at: entry.at)
+            }
+        }
+    }
+
+    // MARK: - Time
+
+    /// Unix seconds as the simulator sees them (wall clock plus any `advance`).
+    var now: Double { Date().timeIntervalSince1970 + clockOffset }
+
+    /// Moves the simulator's clock forward, finishing renders early (tests and demos).
+    public func advance(seconds: Double) { clockOffset += seconds }
+
+    // MARK: - Counters
+
+    func count(_ key: String) { counts[key, default: 0] += 1 }
+
+    /// Requests served so far, by `METHOD /route` (e.g. `GET /v3/videos/statuses`).
+    public func requestCounts() -> [String: Int] { counts }
+
+    /// Webhook deliveries made so far, as `url status` lines.
+    public func deliveryLog() -> [String] { deliveries }
+
+    func logDelivery(_ line: String) { deliveries.append(line) }
+
+    // MARK: - Faults
+
+    /// Queues faults for the next matching requests.
+    public func inject(_ faults: [ScriptedFault]) { scripted += faults }
+
+    /// Removes every queued fault.
+    public func clearFaults() { scripted.removeAll() }
+
+    func nextFault(method: String, path: String) -> Fault? {
+        if let index = scripted.firstIndex(where: { f in
+            (f.pathPrefix.map { path.hasPrefix($0) } ?? true) && (f.method.map { $0.uppercased() == method } ?? true)
+        }) {
+            let fault = scripted[index].fault
+            scripted[index].count -= 1
+            if scripted[index].count <= 0 { scripted.remove(at: index) }
+            return fault
+        }
+        let rates = options.faultRates
+        guard rates.anyRequestFault else { return nil }
+        if rng.chance(rates.rateLimited) { return .rateLimited(retryAfterSeconds: rates.retryAfterSeconds) }
+        if rng.chance(rates.serverError) { return .serverError(status: [500, 502, 503, 504][Int(rng.next() % 4)]) }
+        if rng.chance(rates.malformed) { return .malformed }
+        if rng.chance(rates.drop) { return .drop }
+        if rng.chance(rates.slow) { return .slow(milliseconds: rates.slowMilliseconds) }
+        return nil
+    }
+
+    // MARK: - Videos
+
+    func status(of video: SimVideo) -> VideoStatus {
+        let elapsed = now - video.createdAt
+        if elapsed >= video.renderSeconds { return video.fails ? .failed : .completed }
+        return elapsed < video.renderSeconds * 0.2 ? .pending : .processing
+    }
+
+    var runningCount: Int { videos.values.filter { !status(of: $0).isFinal }.count }
+
+    func beginCreate(key: String?, bodyHash: UInt64) -> CreateOutcome {
+        guard let key else { return .proceed }
+        switch idempotency[key] {
+        case .inFlight?:
+            return .inFlight
+        case .done(let hash, let response, let at)? where now - at < 86_400:
+            return hash == bodyHash ? .replay(response) : .keyReused
+        default:
+            idempotency[key] = .inFlight(bodyHash: bodyHash)
+            return .proceed
+        }
+    }
+
+    enum CreateOutcome { case proceed, inFlight, replay(CreateVideoResponse), keyReused }
+
+    func abandonCreate(key: String?) {
+        if let key, case .inFlight? = idempotency[key] { idempotency[key] = nil }
+    }
+
+    /// Admits a new render, or says why not (credit, concurrency).
+    func admit() -> HeyGenError? {
+        if let credits, credits < 1 {
+            return HeyGenError(kind: .insufficientCredit, httpStatus: 402, code: "insufficient_credit",
+                               message: "Your account has \(credits) credits but this video requires 1 credits.")
+        }
+        if let limit = options.maxConcurrentRenders, runningCount >= limit {
+            return HeyGenError(kind: .rateLimited, httpStatus: 429, code: "quota_exceeded",
+                               message: "You have \(limit) videos rendering; the limit is \(limit) concurrent jobs.",
+                               retryAfter: .seconds(max(1, Int(options.renderSeconds / 2))))
+        }
+        return nil
+    }
+
+    func create(_ request: CreateVideoRequest, key: String?, bodyHash: UInt64) -> CreateVideoResponse {
+        let id = "v_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        let video = SimVideo(
+            id: id, request: request, createdAt: now, renderSeconds: options.renderSeconds,
+            fails: renderRng.chance(options.faultRates.renderFailure) || request.script.contains("[[fail]]"))
+        videos[id] = video
+        videoOrder.append(id)
+        if credits != nil { credits! -= 1 }
+        let response = CreateVideoResponse(videoID: id, status: .waiting, outputFormat: request.outputFormat ?? .mp4)
+        if let key { idempotency[key] = .done(bodyHash: bodyHash, response: response, at: now) }
+        persist()
+        return response
+    }
+
+    func video(id: String) -> SimVideo? { videos[id] }
+
+    func allVideos() -> [SimVideo] { videoOrder.reversed().compactMap { videos[$0] } }
+
+    func markDelivered(id: String, callback: Bool) {
+        if callback { videos[id]?.callbackDelivered = true } else { videos[id]?.webhooksDelivered = true }
+        persist()
+    }
+
+    /// Finished videos whose callback or registered webhooks have not been delivered yet.
+    func pendingDeliveries() -> [(SimVideo, VideoStatus)] {
+        videos.values.compactMap { v in
+            let s = status(of: v)
+            guard s.isFinal, (!v.callbackDelivered && v.request.callbackURL != nil) || (!v.webhooksDelivered && !endpoints.isEmpty)
+            else { return nil }
+            return (v, s)
+        }
+    }
+
+    // MARK: - Account
+
+    func accountCredits() -> Int? { credits }
+
+    // MARK: - Webhook endpoints
+
+    func addEndpoint(url: String, events: [WebhookEventType]?) -> WebhookEndpoint {
+        let id = "ep_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+        let secret = "whsec_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let endpoint = WebhookEndpoint(
+            endpointID: String(id), url: url, events: events ?? WebhookEventType.known, status: "enabled",
+            createdAt: ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: now)), secret: secret)
+        endpoints[endpoint.endpointID] = endpoint
+        endpointOrder.append(endpoint.endpointID)
+        return endpoint
+    }
+
+    func listEndpoints() -> [WebhookEndpoint] {
+        endpointOrder.compactMap { endpoints[$0] }.map { var e = $0; e.secret = nil; return e }
+    }
+
+    func registeredEndpoints() -> [WebhookEndpoint] { endpointOrder.compactMap { endpoints[$0] } }
+
+    func deleteEndpoint(id: String) -> Bool {
+        guard endpoints.removeValue(forKey: id) != nil else { return false }
+        endpointOrder.removeAll { $0 == id }
+        return true
+    }
+
+    // MARK: - Persistence
+
+    private struct SavedKey: Codable {
+        var bodyHash: UInt64
+        var response: CreateVideoResponse
+        var at: Double
+    }
+
+    private struct Saved: Codable {
+        var videos: [SimVideo]
+        var credits: Int?
+        var keys: [String: SavedKey]?
+    }
+
+    func persist() {
+        guard let path = options.statePath else { return }
+        var keys: [String: SavedKey] = [:]
+        for (key, entry) in idempotency {
+            if case .done(let hash, let response, let at) = entry { keys[key] = SavedKey(bodyHash: hash, response: response, at: at) }
+        }
+        let saved = Saved(videos: videoOrder.compactMap { videos[$0] }, credits: credits, keys: keys)
+        guard let data = try? JSONEncoder().encode(saved) else { return }
+        let url = URL(fileURLWithPath: path)
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? data.write(to: url, options: .atomic)
+    }
+
+    private static func load(from path: String) throws -> Saved {
+        try JSONDecoder().decode(Saved.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import HeyGen
+
+extension TwinDeckCommand {
+    /// `twindeck looks`: the account's Digital Twin looks.
+    struct Looks: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List your Digital Twin looks (every page).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await Session.with(global) { session in
+                let looks = try await session.client.allLooks()
+                if output.json { return try Output.json(looks) }
+                Output.table(
+                    ["ID", "NAME", "ENGINES", "ORIENTATION", "STATUS"],
+                    looks.map { [$0.id, $0.name, engineBadges($0), $0.preferredOrientation?.rawValue ?? "-", $0.status?.rawValue ?? "-"] })
+            }
+        }
+    }
+
+    /// `twindeck look <id>`: one look's detail.
+    struct Look: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one look, with the engines it supports.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The look's id (the avatar_id of a video).") var lookID: String
+
+        func run() async throws {
+            try await Session.with(global) { session in
+                let look = try await session.client.look(id: lookID)
+                if output.json { return try Output.json(look) }
+                let size = look.imageWidth.flatMap { w in look.imageHeight.map { "\(w)×\($0)" } }
+                Output.fields([
+                    ("ID", look.id), ("Name", look.name), ("Type", look.avatarType.rawValue),
+                    ("Engines", (look.supportedAPIEngines ?? []).map(\.displayName).joined(separator: ", ")),
+                    ("Status", look.status?.rawValue), ("Problem", look.error?.message), ("Gender", look.gender?.rawValue),
+                    ("Orientation", look.preferredOrientation?.rawValue), ("Image size", size),
+                    ("Default voice", look.defaultVoiceID), ("Tags", look.tags?.joined(separator: ", ")),
+                    ("Group", look.groupID), ("Preview image", look.previewImageURL), ("Preview video", look.previewVideoURL),
+                ])
+            }
+        }
+    }
+
+    /// `twindeck voices`: the voice catalogue, public and private.
+    struct Voices: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List voices (public and your private clones), with filters.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: ArgumentHelp("Only this language, by name (e.g. English, Spanish).", valueName: "name")) var language: String?
+        @Option(help: "Only this gender.") var gender: Gender?
+        @Option(help: ArgumentHelp("Only voices whose name or language contains this text (case and accents ignored).", valueName: "text"))
+        var search: String?
+
+        func run() async throws {
+            try await Session.with(global) { session in
+                var voices = try await session.client.catalogue(language: language, gender: gender)
+                if let search, !search.isEmpty {
+                    let needle = Self.fold(search)
+                    voices = voices.filter { Self.fold($0.name).contains(needle) || Self.fold($0.language).contains(needle) }
+                }
+                if output.json { return try Output.json(voices) }
+                Output.table(
+                    ["ID", "NAME", "LANGUAGE", "GENDER", "TYPE"],
+                    voices.map { [$0.voiceID, $0.name, $0.language, $0.gender.rawValue, $0.type.rawValue] })
+                Output.note("\(voices.count.formatted()) voices")
+            }
+        }
+
+        static func fold(_ text: String) -> String {
+            text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "en_US_POSIX"))
+        }
+    }
+
+    /// `twindeck account`: who the key belongs to.
+    struct Account: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the account the API key belongs to (a cheap key check).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            try await Session.with(global) { session in
+                let user = try await session.client.me()
+                if output.json { return try Output.json(user) }
+                Output.fields([
+                    ("User", user.username), ("Email", user.email),
+                    ("Credits", user.remainingCredits.map { $0.formatted() }),
+                    ("Base URL", session.client.configuration.baseURL + (session.isDemo ? " (demo simulator)" : "")),
+                ])
+            }
+        }
+    }
+}

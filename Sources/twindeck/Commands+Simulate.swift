@@ -1,0 +1,106 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import HeyGen
+import HeyGenSimulator
+import Logging
+
+extension TwinDeckCommand {
+    /// `twindeck simulate`: the HeyGen-compatible simulator as a server.
+    struct Simulate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the HeyGen-compatible simulator; prints its base URL as the first line, serves until interrupted.")
+        @Option(help: "Address to listen on.") var host = "127.0.0.1"
+        @Option(help: "Port (0 picks a free one).") var port = 0
+        @Option(help: ArgumentHelp("The API key the simulator accepts.", valueName: "key")) var apiKey = "demo"
+        @Option(help: ArgumentHelp("Seconds a render takes.", valueName: "n")) var renderSeconds: Double = 8
+        @Option(help: ArgumentHelp("Grow the voice catalogue to this many voices (for benchmarks).", valueName: "n")) var voices: Int?
+        @Option(name: .customLong("fault-429"), help: ArgumentHelp("Share of API requests answered 429 (0-1).", valueName: "rate")) var fault429: Double = 0
+        @Option(help: ArgumentHelp("Retry-After seconds on those 429s.", valueName: "n")) var retryAfter = 1
+        @Option(name: .customLong("fault-5xx"), help: ArgumentHelp("Share answered with a 5xx (0-1).", valueName: "rate")) var fault5xx: Double = 0
+        @Option(help: ArgumentHelp("Share answered slowly (0-1).", valueName: "rate")) var faultSlow: Double = 0
+        @Option(help: ArgumentHelp("Delay of slow answers, ms.", valueName: "ms")) var slowMs = 1_500
+        @Option(help: ArgumentHelp("Share answered with cut-off JSON (0-1).", valueName: "rate")) var faultMalformed: Double = 0
+        @Option(help: ArgumentHelp("Share whose connection drops mid-body (0-1).", valueName: "rate")) var faultDrop: Double = 0
+        @Option(help: ArgumentHelp("Share of renders that fail (0-1).", valueName: "rate")) var failRate: Double = 0
+        @Option(help: "Seed for the fault dice, so a run can be repeated.") var seed: UInt64 = 42
+        @Option(help: ArgumentHelp("Seconds a presigned media URL stays valid.", valueName: "n")) var urlTtl: Double = 3_600
+        @Option(help: ArgumentHelp("Concurrent renders before 429 (0 for no limit).", valueName: "n")) var maxConcurrent = 10
+        @Option(help: ArgumentHelp("Credits on the account (one per video); unlimited when not given.", valueName: "n")) var credits: Int?
+        @Option(help: ArgumentHelp("Extra ms POST /v3/videos takes before answering.", valueName: "ms")) var createDelayMs = 0
+        @Option(help: ArgumentHelp("Keep videos in this JSON file across restarts.", valueName: "path")) var state: String?
+        @Flag(help: "Log every request to stderr.") var verbose = false
+
+        func validate() throws {
+            for (name, rate) in [("fault-429", fault429), ("fault-5xx", fault5xx), ("fault-slow", faultSlow),
+                                 ("fault-malformed", faultMalformed), ("fault-drop", faultDrop), ("fail-rate", failRate)]
+            where !(0...1).contains(rate) {
+                throw ValidationError("--\(name) is a share from 0 to 1 (got \(rate))")
+            }
+            if renderSeconds < 0 { throw ValidationError("--render-seconds cannot be negative") }
+        }
+
+        func run() async throws {
+            var options = SimulatorOptions()
+            options.host = host
+            options.port = port
+            options.apiKey = apiKey
+            options.renderSeconds = renderSeconds
+            options.voiceCount = voices
+            options.faultRates.rateLimited = fault429
+            options.faultRates.retryAfterSeconds = retryAfter
+            options.faultRates.serverError = fault5xx
+            options.faultRates.slow = faultSlow
+            options.faultRates.slowMilliseconds = slowMs
+            options.faultRates.malformed = faultMalformed
+            options.faultRates.drop = faultDrop
+            options.faultRates.renderFailure = failRate
+            options.faultRates.seed = seed
+            options.urlLifetimeSeconds = urlTtl
+            options.maxConcurrentRenders = maxConcurrent > 0 ? maxConcurrent : nil
+            options.credits = credits
+            options.createDelayMilliseconds = createDelayMs
+            options.statePath = state
+            var logger = Logger(label: "simulator") { StreamLogHandler.standardError(label: $0) }
+            logger.logLevel = verbose ? .debug : .warning
+            let simulator: RunningSimulator
+            do {
+                simulator = try await Simulator.start(options, logger: logger)
+            } catch {
+                throw CLIError.wrap(error)
+            }
+            Output.line(simulator.baseURL)
+            Output.note("HeyGen simulator on \(simulator.baseURL) — key \"\(apiKey)\", renders take \(renderSeconds) s. Ctrl-C stops it.")
+            let signal = await Self.waitForTermination()
+            Output.note("stopping (\(signal))…")
+            await simulator.stop()
+        }
+
+        /// Waits for SIGINT, SIGTERM or SIGHUP.
+        static func waitForTermination() async -> String {
+            let (stream, continuation) = AsyncStream<String>.makeStream()
+            var sources: [any DispatchSourceSignal] = []
+            for (sig, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP")] {
+                signal(sig, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                source.setEventHandler { continuation.yield(name) }
+                source.resume()
+                sources.append(source)
+            }
+            var iterator = stream.makeAsyncIterator()
+            let name = await iterator.next() ?? "end"
+            sources.forEach { $0.cancel() }
+            return name
+        }
+    }
+
+    /// `twindeck` with no subcommand: the full-screen app.
+    struct App: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "app", abstract: "Open the full-screen app (the default).")
+        @OptionGroup var global: GlobalOptions
+
+        func run() async throws {
+            try await AppLauncher.run(global)
+        }
+    }
+}

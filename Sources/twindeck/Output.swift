@@ -1,0 +1,82 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import HeyGen
+import Terminal
+
+/// Everything the CLI prints goes through here: tables for people, JSON for scripts, one-line errors.
+enum Output {
+    static func line(_ text: String = "") {
+        write(text + "\n", to: STDOUT_FILENO)
+    }
+
+    static func error(_ text: String) {
+        write("twindeck: error: \(text)\n", to: STDERR_FILENO)
+    }
+
+    static func note(_ text: String) {
+        write("\(text)\n", to: STDERR_FILENO)
+    }
+
+    /// Writes all of `text`; a closed pipe (`twindeck voices | head`) ends the process quietly, like `cat`.
+    static func write(_ text: String, to fd: Int32) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EPIPE { exit(0) }
+                return
+            }
+            bytes = bytes.dropFirst(n)
+        }
+    }
+
+    /// Pretty JSON with sorted keys and unescaped slashes.
+    static func json(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        line(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    /// An aligned table; every cell is made inert (no escape sequences reach the terminal) and clipped.
+    static func table(_ headers: [String], _ rows: [[String]], maxWidths: [Int]? = nil) {
+        let cells = rows.map { row in row.enumerated().map { i, cell in
+            DisplayWidth.clip(Sanitizer.inert(cell, limit: 400), to: maxWidths?[safe: i] ?? 60)
+        } }
+        var widths = headers.map { DisplayWidth.of($0) }
+        for row in cells {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], DisplayWidth.of(cell)) }
+        }
+        func render(_ row: [String]) -> String {
+            row.enumerated().map { i, cell in i == row.count - 1 ? cell : DisplayWidth.pad(cell, to: widths[i]) }
+                .joined(separator: "  ")
+        }
+        line(render(headers))
+        for row in cells { line(render(row)) }
+    }
+
+    /// `key: value` lines, aligned, values made inert.
+    static func fields(_ pairs: [(String, String?)]) {
+        let width = pairs.map { DisplayWidth.of($0.0) }.max() ?? 0
+        for (key, value) in pairs {
+            guard let value, !value.isEmpty else { continue }
+            line(DisplayWidth.pad(key + ":", to: width + 1) + " " + Sanitizer.inert(value, limit: 2_000))
+        }
+    }
+
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
+
+/// Badge text for a look's engines: `IV V`.
+func engineBadges(_ look: Look) -> String {
+    let engines = look.supportedAPIEngines ?? []
+    let known = Engine.requestable.filter(engines.contains).map { $0 == .avatarIV ? "IV" : "V" }
+    let other = engines.filter { !Engine.requestable.contains($0) }.map(\.rawValue)
+    return (known + other).joined(separator: " ")
+}

@@ -1,0 +1,133 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import HeyGen
+import HeyGenSimulator
+import Logging
+
+/// A client ready to use, plus the in-process simulator when `--demo` started one.
+struct Session {
+    let client: HeyGenClient
+    let simulator: RunningSimulator?
+
+    var isDemo: Bool { simulator != nil }
+
+    /// Resolves options and environment into a client; starts the simulator for `--demo`.
+    static func open(_ options: GlobalOptions, quiet: Bool = false) async throws -> Session {
+        let env = ProcessInfo.processInfo.environment
+        let logger = Logging.makeLogger(quiet: quiet)
+        if options.demo {
+            var simOptions = SimulatorOptions()
+            simOptions.statePath = Paths.dataDirectory.appendingPathComponent("demo-simulator.json").path
+            if let seconds = env["TWINDECK_DEMO_RENDER_SECONDS"].flatMap(Double.init) { simOptions.renderSeconds = seconds }
+            var simLogger = Logger(label: "simulator")
+            simLogger.logLevel = .critical
+            let simulator = try await Simulator.start(simOptions, logger: simLogger)
+            let client = HeyGenClient(
+                configuration: HeyGenConfiguration(baseURL: simulator.baseURL, apiKey: simOptions.apiKey), logger: logger)
+            return Session(client: client, simulator: simulator)
+        }
+        let baseURL = options.baseURL ?? env["HEYGEN_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? HeyGenConfiguration.defaultBaseURL
+        try checkBaseURL(baseURL)
+        guard let key = (options.apiKey ?? env["HEYGEN_API_KEY"]).flatMap({ $0.isEmpty ? nil : $0 }) else {
+            throw CLIError(
+                "no API key: set HEYGEN_API_KEY (export HEYGEN_API_KEY=…) or pass --api-key; or try --demo to use the built-in simulator",
+                code: 1)
+        }
+        return Session(client: HeyGenClient(configuration: HeyGenConfiguration(baseURL: baseURL, apiKey: key), logger: logger), simulator: nil)
+    }
+
+    /// Plain `http` is allowed only to loopback: the key must not cross a network in clear text.
+    static func checkBaseURL(_ value: String) throws {
+        guard let url = URLComponents(string: value), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
+            throw CLIError("the base URL \"\(value)\" is not a URL like https://api.heygen.com", code: 64)
+        }
+        let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+        guard scheme == "https" || (scheme == "http" && loopback) else {
+            throw CLIError("the base URL must use https (plain http is allowed only for 127.0.0.1/localhost): \(value)", code: 64)
+        }
+    }
+
+    func close() async {
+        await simulator?.stop()
+    }
+
+    /// Runs `body` with a session and closes it afterwards; errors become one line on stderr.
+    static func with(_ options: GlobalOptions, quiet: Bool = false, _ body: (Session) async throws -> Void) async throws {
+        let session: Session
+        do {
+            session = try await open(options, quiet: quiet)
+        } catch {
+            throw CLIError.wrap(error)
+        }
+        do {
+            try await body(session)
+            await session.close()
+        } catch {
+            await session.close()
+            throw CLIError.wrap(error)
+        }
+    }
+}
+
+/// An error the CLI prints as one line and turns into an exit code.
+struct CLIError: Error, CustomStringConvertible {
+    var message: String
+    var code: Int32
+
+    init(_ message: String, code: Int32 = 1) {
+        self.message = message
+        self.code = code
+    }
+
+    var description: String { message }
+
+    /// Prints `error` as one line on stderr and gives the exit code to throw.
+    static func wrap(_ error: any Error) -> any Error {
+        switch error {
+        case let error as ExitCode: return error
+        case let error as CLIError:
+            Output.error(error.message)
+            return ExitCode(error.code)
+        case let error as HeyGenError:
+            if error.kind == .invalidRequest {
+                for issue in error.issues { Output.error("\(issue.field): \(issue.message)") }
+                if error.issues.isEmpty { Output.error(error.description) }
+                return ExitCode(64)
+            }
+            Output.error(error.description)
+            return ExitCode(1)
+        case is CancellationError:
+            return ExitCode(130)
+        default:
+            Output.error(Sanitizer.inert(String(describing: error), limit: 300))
+            return ExitCode(1)
+        }
+    }
+}
+
+/// XDG locations.
+enum Paths {
+    static var home: URL { URL(fileURLWithPath: ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) }
+
+    static func xdg(_ variable: String, fallback: String) -> URL {
+        if let value = ProcessInfo.processInfo.environment[variable], value.hasPrefix("/") {
+            return URL(fileURLWithPath: value).appendingPathComponent("twindeck", isDirectory: true)
+        }
+        return home.appendingPathComponent(fallback).appendingPathComponent("twindeck", isDirectory: true)
+    }
+
+    static var dataDirectory: URL { xdg("XDG_DATA_HOME", fallback: ".local/share") }
+    static var stateDirectory: URL { xdg("XDG_STATE_HOME", fallback: ".local/state") }
+    static var configDirectory: URL { xdg("XDG_CONFIG_HOME", fallback: ".config") }
+}
+
+enum Logging {
+    /// A logger that writes warnings to stderr (or everything at `TWINDECK_LOG_LEVEL`).
+    static func makeLogger(quiet: Bool) -> Logger {
+        var logger = Logger(label: "twindeck") { label in StreamLogHandler.standardError(label: label) }
+        let level = ProcessInfo.processInfo.environment["TWINDECK_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+        logger.logLevel = quiet ? .critical : (level ?? .warning)
+        return logger
+    }
+}

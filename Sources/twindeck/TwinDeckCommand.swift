@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import HeyGen
+
+/// `twindeck`: the full-screen app, and the same operations as scriptable subcommands.
+@main
+struct TwinDeckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "twindeck",
+        abstract: "Make HeyGen Digital Twin videos from the terminal.",
+        discussion: """
+            Run with no subcommand to open the full-screen app. Every subcommand also works on the built-in \
+            simulator with --demo, so no API key is needed to try it.
+
+            Exit codes: 0 success · 1 error (API, network, configuration) · 2 the video failed · 64 invalid input.
+            """,
+        version: TwinDeckVersion.string,
+        subcommands: [App.self, Looks.self, Look.self, Voices.self, Create.self, Status.self, Account.self, Simulate.self],
+        defaultSubcommand: App.self
+    )
+}
+
+enum TwinDeckVersion {
+    static let string = "0.1.0"
+}
+
+/// `--base-url`, `--api-key`, `--demo`: where requests go.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("HeyGen API base URL (env HEYGEN_BASE_URL).", valueName: "url"))
+    var baseURL: String?
+
+    @Option(name: .long, help: ArgumentHelp("HeyGen API key (env HEYGEN_API_KEY). Prefer the environment: flags show up in `ps`.", valueName: "key"))
+    var apiKey: String?
+
+    @Flag(name: .long, help: "Start the built-in HeyGen simulator on 127.0.0.1 and use it (no API key needed).")
+    var demo = false
+}
+
+/// `--json`: machine-readable output with the API's field names.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON with the API's field names instead of a table.")
+    var json = false
+}
+
+extension Engine: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument) }
+    public static var allValueStrings: [String] { requestable.map(\.rawValue) }
+}
+
+extension Resolution: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument) }
+    public static var allValueStrings: [String] { known.map(\.rawValue) }
+}
+
+extension AspectRatio: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument) }
+    public static var allValueStrings: [String] { known.map(\.rawValue) }
+}
+
+extension Expressiveness: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument) }
+    public static var allValueStrings: [String] { known.map(\.rawValue) }
+}
+
+extension OutputFormat: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument) }
+    public static var allValueStrings: [String] { known.map(\.rawValue) }
+}
+
+extension Gender: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard Gender.known.map(\.rawValue).contains(argument.lowercased()) else { return nil }
+        self.init(rawValue: argument.lowercased())
+    }
+    public static var allValueStrings: [String] { known.map(\.rawValue) }
+}

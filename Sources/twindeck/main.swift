@@ -1,3 +1,0 @@
-import HeyGen
-import HeyGenSimulator
-print("twindeck")
