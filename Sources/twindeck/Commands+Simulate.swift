@@ -63,6 +63,8 @@ extension TwinDeckCommand {
             options.statePath = state
             var logger = Logger(label: "simulator") { StreamLogHandler.standardError(label: $0) }
             logger.logLevel = verbose ? .debug : .warning
+            // Catch the signals before the URL is printed, so whoever reads it may stop us at once.
+            let termination = TerminationSignals()
             let simulator: RunningSimulator
             do {
                 simulator = try await Simulator.start(options, logger: logger)
@@ -71,26 +73,9 @@ extension TwinDeckCommand {
             }
             Output.line(simulator.baseURL)
             Output.note("HeyGen simulator on \(simulator.baseURL) — key \"\(apiKey)\", renders take \(renderSeconds) s. Ctrl-C stops it.")
-            let signal = await Self.waitForTermination()
+            let signal = await termination.next()
             Output.note("stopping (\(signal))…")
             await simulator.stop()
-        }
-
-        /// Waits for SIGINT, SIGTERM or SIGHUP.
-        static func waitForTermination() async -> String {
-            let (stream, continuation) = AsyncStream<String>.makeStream()
-            var sources: [any DispatchSourceSignal] = []
-            for (sig, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP")] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler { continuation.yield(name) }
-                source.resume()
-                sources.append(source)
-            }
-            var iterator = stream.makeAsyncIterator()
-            let name = await iterator.next() ?? "end"
-            sources.forEach { $0.cancel() }
-            return name
         }
     }
 
@@ -102,5 +87,34 @@ extension TwinDeckCommand {
         func run() async throws {
             try await AppLauncher.run(global)
         }
+    }
+}
+
+/// SIGINT, SIGTERM and SIGHUP delivered as an async sequence instead of killing the process.
+final class TerminationSignals: @unchecked Sendable {
+    // The sources are only created in init and cancelled once in next(); DispatchSource is thread-safe.
+    private let stream: AsyncStream<String>
+    private let sources: [any DispatchSourceSignal]
+
+    init() {
+        let (stream, continuation) = AsyncStream<String>.makeStream()
+        var sources: [any DispatchSourceSignal] = []
+        for (sig, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP")] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { continuation.yield(name) }
+            source.resume()
+            sources.append(source)
+        }
+        self.stream = stream
+        self.sources = sources
+    }
+
+    /// Waits for the next signal and returns its name.
+    func next() async -> String {
+        var iterator = stream.makeAsyncIterator()
+        let name = await iterator.next() ?? "end"
+        sources.forEach { $0.cancel() }
+        return name
     }
 }
