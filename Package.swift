@@ -4,7 +4,7 @@ import PackageDescription
 // Dependency direction (an arrow points from a module to its users):
 //   HeyGen ─► HeyGenSimulator ─► twindeck          TwinDeckResources ─► HeyGenSimulator
 //   HeyGen ─► TwinDeckCore ─► TwinDeckUI ─► twindeck
-//   CNCurses ─► Terminal ─► TwinDeckUI
+//   CNCurses, CTerminalShim ─► Terminal ─► TwinDeckUI     CSearch ─► TwinDeckCore
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -34,6 +34,13 @@ let package = Package(
             path: "Sources/CNCurses",
             providers: [.apt(["libncurses-dev"]), .brew(["ncurses"])]
         ),
+
+        .target(
+            name: "CTerminalShim",
+            path: "Sources/CTerminalShim",
+            linkerSettings: [.linkedLibrary("ncursesw")]
+        ),
+        .target(name: "CSearch", path: "Sources/CSearch"),
 
         // MARK: - HeyGen API (models, validation rules, client). No UI code.
         .target(
@@ -75,21 +82,21 @@ let package = Package(
         // MARK: - App core (state, update, effects)
         .target(
             name: "TwinDeckCore",
-            dependencies: ["HeyGen"],
+            dependencies: ["HeyGen", "CSearch", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
 
         // MARK: - Terminal (ncurses behind a small screen protocol)
         .target(
             name: "Terminal",
-            dependencies: ["CNCurses"],
+            dependencies: ["CNCurses", "CTerminalShim"],
             swiftSettings: swiftSettings
         ),
 
         // MARK: - Views
         .target(
             name: "TwinDeckUI",
-            dependencies: ["TwinDeckCore", "Terminal"],
+            dependencies: ["TwinDeckCore", "Terminal", "HeyGen", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
 

@@ -34,7 +34,7 @@ public struct RetryPolicy: Sendable {
     /// The default policy.
     public static let standard = RetryPolicy()
     /// Never retry.
-    public static let none = RetryPolicy(maxRetries: 0)
+    public static let never = RetryPolicy(maxRetries: 0)
 
     /// The backoff before retry number `attempt` (0-based): base·2ⁿ, ±jitter, capped.
     public func backoff(attempt: Int) -> Duration {

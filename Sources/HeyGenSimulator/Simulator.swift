@@ -121,23 +121,27 @@ struct WebhookDeliverer {
 
     func run() async {
         var attempts: [String: Int] = [:]
+        var notBefore: [String: ContinuousClock.Instant] = [:]
         while !Task.isCancelled {
             for (video, status) in await state.pendingDeliveries() {
                 guard let url = video.request.callbackURL, !video.callbackDelivered else {
                     await state.markDelivered(id: video.id, callback: false)
                     continue
                 }
+                if let wait = notBefore[video.id], ContinuousClock.now < wait { continue }
                 let tries = attempts[video.id, default: 0]
                 let ok = await deliver(video: video, status: status, to: url)
                 await state.logDelivery("\(url) \(video.id) \(ok ? "ok" : "failed")")
                 if ok || tries + 1 > state.options.webhookRetries {
                     await state.markDelivered(id: video.id, callback: true)
                     attempts[video.id] = nil
+                    notBefore[video.id] = nil
                 } else {
                     attempts[video.id] = tries + 1
+                    notBefore[video.id] = ContinuousClock.now + .milliseconds(Int(state.options.webhookRetryDelaySeconds * 1000))
                 }
             }
-            try? await Task.sleep(for: .milliseconds(Int(max(0.05, min(state.options.webhookRetryDelaySeconds, 0.25)) * 1000)))
+            try? await Task.sleep(for: .milliseconds(50))
         }
     }
 

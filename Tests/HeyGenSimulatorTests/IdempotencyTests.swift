@@ -58,7 +58,7 @@ struct IdempotencyTests {
     }
 
     @Test func anInFlightDuplicateWithoutRetriesGetsAConflict() async throws {
-        try await withSimulator(configure: { $0.createDelayMilliseconds = 800 }, retry: RetryPolicy.none) { sim, client in
+        try await withSimulator(configure: { $0.createDelayMilliseconds = 800 }, retry: RetryPolicy.never) { sim, client in
             let key = newKey()
             async let a = outcome { try await client.createVideo(sampleRequest(), idempotencyKey: key) }
             async let b = outcome { try await client.createVideo(sampleRequest(), idempotencyKey: key) }
@@ -77,7 +77,7 @@ struct IdempotencyTests {
             } else {
                 #expect(errors.isEmpty, "unexpected errors: \(errors)")
             }
-            #expect(await createCount(sim) == 2, "no retries with RetryPolicy.none")
+            #expect(await createCount(sim) == 2, "no retries with RetryPolicy.never")
             let videos = try await allVideos(client)
             #expect(videos.count == 1)
             #expect(videos.map(\.id) == Array(ids))

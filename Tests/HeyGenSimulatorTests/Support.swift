@@ -57,7 +57,7 @@ func allVideos(_ client: HeyGenClient) async throws -> [Video] {
 }
 
 /// A client on the same simulator with another key or retry policy.
-func client(for sim: RunningSimulator, apiKey: String = "demo", retry: RetryPolicy = .none, readTimeout: Duration = .seconds(10)) -> HeyGenClient {
+func client(for sim: RunningSimulator, apiKey: String = "demo", retry: RetryPolicy = .never, readTimeout: Duration = .seconds(10)) -> HeyGenClient {
     HeyGenClient(configuration: HeyGenConfiguration(
         baseURL: sim.baseURL, apiKey: apiKey, readTimeout: readTimeout, createTimeout: readTimeout, retry: retry))
 }

@@ -95,7 +95,7 @@ struct RetryAndErrorTests {
         #expect(RetryPolicy.standard.baseDelay == .seconds(1))
         #expect(RetryPolicy.standard.maxDelay == .seconds(30))
         #expect(RetryPolicy.standard.jitter == 0.25)
-        #expect(RetryPolicy.none.maxRetries == 0)
+        #expect(RetryPolicy.never.maxRetries == 0)
     }
 
     // MARK: - Paging

@@ -1,0 +1,21 @@
+#ifndef CTERMINALSHIM_H
+#define CTERMINALSHIM_H
+
+/* Signal handling for a curses program, in C because a Swift closure cannot safely be a signal handler.
+ *
+ * - SIGINT, SIGTERM, SIGHUP, SIGQUIT set a flag that the UI loop reads with td_take_signal() (≤ one tick).
+ *   A second one before the loop reacts restores the terminal and exits at once.
+ * - SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE (Swift traps are SIGILL/SIGTRAP) restore the
+ *   terminal (endwin) and re-raise, so the process still dies with the same signal and the tty is sane.
+ * - atexit(endwin) covers exit() paths.
+ * See shared/guides/terminal.md §A.2 for the measurements behind this list.
+ */
+void td_install_signal_handlers(void);
+/* The pending signal number (0 if none), cleared by reading. */
+int td_take_signal(void);
+/* Restores the terminal if curses is active (idempotent). */
+void td_restore_terminal(void);
+/* Restores default dispositions (before exec'ing an editor, say). */
+void td_reset_signal_handlers(void);
+
+#endif

@@ -1,0 +1,55 @@
+#define NCURSES_WIDECHAR 1
+#define _XOPEN_SOURCE 700
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <ncursesw/curses.h>
+#include "CTerminalShim.h"
+
+static volatile sig_atomic_t pending_signal = 0;
+static const int quit_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE };
+
+void td_restore_terminal(void) {
+    if (!isendwin()) endwin();
+}
+
+static void on_quit_signal(int sig) {
+    if (pending_signal != 0) {
+        /* Second signal: the loop did not react in time. Restore and leave now. */
+        td_restore_terminal();
+        _exit(128 + sig);
+    }
+    pending_signal = sig;
+}
+
+static void on_crash_signal(int sig) {
+    td_restore_terminal();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void at_exit_restore(void) { td_restore_terminal(); }
+
+void td_install_signal_handlers(void) {
+    static int atexit_done = 0;
+    struct sigaction sa;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    sa.sa_handler = on_quit_signal;
+    for (unsigned i = 0; i < sizeof quit_signals / sizeof *quit_signals; i++) sigaction(quit_signals[i], &sa, NULL);
+    sa.sa_handler = on_crash_signal;
+    sa.sa_flags = SA_RESETHAND;
+    for (unsigned i = 0; i < sizeof crash_signals / sizeof *crash_signals; i++) sigaction(crash_signals[i], &sa, NULL);
+    if (!atexit_done) { atexit(at_exit_restore); atexit_done = 1; }
+}
+
+void td_reset_signal_handlers(void) {
+    for (unsigned i = 0; i < sizeof quit_signals / sizeof *quit_signals; i++) signal(quit_signals[i], SIG_DFL);
+}
+
+int td_take_signal(void) {
+    int sig = pending_signal;
+    pending_signal = 0;
+    return sig;
+}

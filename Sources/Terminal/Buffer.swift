@@ -1,0 +1,194 @@
+/// A colour a cell can be drawn in; `.default` is the terminal's own.
+public enum Color: UInt8, Hashable, Sendable, CaseIterable {
+    case `default`, black, red, green, yellow, blue, magenta, cyan, white
+}
+
+/// How a cell looks. Without colours (`NO_COLOR`, a monochrome terminal) only the attributes remain.
+public struct Style: Hashable, Sendable {
+    public var foreground: Color
+    public var background: Color
+    public var bold: Bool
+    public var dim: Bool
+    public var reverse: Bool
+    public var underline: Bool
+
+    public init(foreground: Color = .default, background: Color = .default, bold: Bool = false, dim: Bool = false,
+                reverse: Bool = false, underline: Bool = false) {
+        self.foreground = foreground
+        self.background = background
+        self.bold = bold
+        self.dim = dim
+        self.reverse = reverse
+        self.underline = underline
+    }
+
+    public static let plain = Style()
+    public static let bold = Style(bold: true)
+    public static let dim = Style(dim: true)
+    public static let reverse = Style(reverse: true)
+    public static func fg(_ color: Color, bold: Bool = false) -> Style { Style(foreground: color, bold: bold) }
+}
+
+/// One terminal cell: a character and its style. A wide character fills its cell and marks the next one
+/// as its continuation (`isContinuation`), the way a terminal does.
+public struct Cell: Hashable, Sendable {
+    public var character: Character
+    public var style: Style
+    public var isContinuation: Bool
+
+    public init(_ character: Character = " ", style: Style = .plain, isContinuation: Bool = false) {
+        self.character = character
+        self.style = style
+        self.isContinuation = isContinuation
+    }
+
+    public static let blank = Cell()
+}
+
+/// A position and size on the screen, in cells.
+public struct Rect: Hashable, Sendable {
+    public var x: Int, y: Int, width: Int, height: Int
+
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x
+        self.y = y
+        self.width = max(0, width)
+        self.height = max(0, height)
+    }
+
+    public var maxX: Int { x + width }
+    public var maxY: Int { y + height }
+    public var isEmpty: Bool { width == 0 || height == 0 }
+
+    /// Splits off `top` rows and `bottom` rows: (top, middle, bottom).
+    public func rows(top: Int, bottom: Int) -> (Rect, Rect, Rect) {
+        let t = min(top, height), b = min(bottom, height - t)
+        return (Rect(x: x, y: y, width: width, height: t),
+                Rect(x: x, y: y + t, width: width, height: height - t - b),
+                Rect(x: x, y: maxY - b, width: width, height: b))
+    }
+
+    /// Splits into (leading, trailing) columns with `leading` columns on the left and a `gap` between.
+    public func columns(leading: Int, gap: Int = 0) -> (Rect, Rect) {
+        let l = min(max(0, leading), width)
+        return (Rect(x: x, y: y, width: l, height: height),
+                Rect(x: x + l + gap, y: y, width: width - l - gap, height: height))
+    }
+
+    /// The rect shrunk by `dx` columns and `dy` rows on each side.
+    public func inset(dx: Int, dy: Int) -> Rect { Rect(x: x + dx, y: y + dy, width: width - 2 * dx, height: height - 2 * dy) }
+
+    /// A centred rect of at most the given size.
+    public func centered(width w: Int, height h: Int) -> Rect {
+        let cw = min(w, width), ch = min(h, height)
+        return Rect(x: x + (width - cw) / 2, y: y + (height - ch) / 2, width: cw, height: ch)
+    }
+
+    /// One row of the rect.
+    public func row(_ i: Int) -> Rect { Rect(x: x, y: y + i, width: width, height: i < height ? 1 : 0) }
+}
+
+/// A grid of cells that views draw into; screens paint it. Pure value: tests read it back as text.
+public struct Buffer: Hashable, Sendable {
+    public private(set) var width: Int
+    public private(set) var height: Int
+    public private(set) var cells: [Cell]
+
+    public init(width: Int, height: Int) {
+        self.width = max(0, width)
+        self.height = max(0, height)
+        cells = Array(repeating: .blank, count: self.width * self.height)
+    }
+
+    public var area: Rect { Rect(x: 0, y: 0, width: width, height: height) }
+
+    public subscript(x: Int, y: Int) -> Cell {
+        get { cells[y * width + x] }
+        set { cells[y * width + x] = newValue }
+    }
+
+    /// Fills `rect` with spaces in `style`.
+    public mutating func fill(_ rect: Rect, style: Style = .plain) {
+        for y in max(0, rect.y)..<min(height, rect.maxY) {
+            for x in max(0, rect.x)..<min(width, rect.maxX) { self[x, y] = Cell(" ", style: style) }
+        }
+    }
+
+    /// Writes `text` at (x, y), clipped at `maxX` (default: the buffer's edge) by display width.
+    /// Control characters and escape sequences are made inert (drawn as `·`): nothing drawn can
+    /// change the terminal's state. Returns the column after the last character written.
+    @discardableResult
+    public mutating func put(_ text: some StringProtocol, x: Int, y: Int, style: Style = .plain, maxX: Int? = nil) -> Int {
+        guard y >= 0, y < height else { return x }
+        let limit = min(maxX ?? width, width)
+        var column = x
+        for character in text {
+            let safe = Self.inert(character)
+            let w = Self.width(of: safe)
+            if w == 0 { continue }
+            if column + w > limit { break }
+            if column >= 0 {
+                // A wide character half-overwritten on either side leaves a blank, never half a glyph.
+                if self[column, y].isContinuation, column > 0 { self[column - 1, y] = Cell(" ", style: self[column - 1, y].style) }
+                self[column, y] = Cell(safe, style: style)
+                if w == 2 { self[column + 1, y] = Cell(" ", style: style, isContinuation: true) }
+                let after = column + w
+                if after < width, self[after, y].isContinuation { self[after, y] = Cell(" ", style: self[after, y].style) }
+            }
+            column += w
+        }
+        return column
+    }
+
+    /// Writes `text` clipped with `…` to `rect`'s first row and pads the rest of the row in `style`.
+    public mutating func line(_ text: String, in rect: Rect, style: Style = .plain) {
+        guard !rect.isEmpty else { return }
+        fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), style: style)
+        put(DisplayWidth.clip(Self.inertString(text), to: rect.width), x: rect.x, y: rect.y, style: style, maxX: rect.maxX)
+    }
+
+    /// Sets the style of every cell in `rect`, keeping the characters.
+    public mutating func style(_ rect: Rect, _ style: Style) {
+        for y in max(0, rect.y)..<min(height, rect.maxY) {
+            for x in max(0, rect.x)..<min(width, rect.maxX) { self[x, y].style = style }
+        }
+    }
+
+    /// The text of row `y`, continuation cells skipped.
+    public func text(row y: Int) -> String {
+        var out = ""
+        for x in 0..<width where !self[x, y].isContinuation { out.append(self[x, y].character) }
+        return out
+    }
+
+    /// Every row as text, trailing spaces removed: handy for golden tests.
+    public var lines: [String] {
+        (0..<height).map { y in
+            var s = text(row: y)
+            while s.last == " " { s.removeLast() }
+            return s
+        }
+    }
+
+    /// The display width of a character as drawn (controls are drawn as one `·`).
+    static func width(of character: Character) -> Int {
+        var w = 0
+        for (i, scalar) in character.unicodeScalars.enumerated() {
+            w = i == 0 ? DisplayWidth.of(scalar) : max(w, DisplayWidth.of(scalar) == 2 ? 2 : w)
+        }
+        return w
+    }
+
+    /// `·` for anything that could drive the terminal (C0/C1 controls, DEL, bidi overrides), else the character.
+    public static func inert(_ character: Character) -> Character {
+        for scalar in character.unicodeScalars {
+            let v = scalar.value
+            if v < 0x20 || (v >= 0x7F && v <= 0x9F) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+                || v == 0x2028 || v == 0x2029 { return "·" }
+        }
+        return character
+    }
+
+    /// `inert` applied to every character.
+    public static func inertString(_ text: String) -> String { String(text.map(inert)) }
+}
