@@ -147,6 +147,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TwinDeckUITests",
+            dependencies: ["TwinDeckUI", "TwinDeckCore", "Terminal", "HeyGen"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TwinDeckE2ETests",
+            dependencies: ["twindeck"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TerminalTests",
             dependencies: ["Terminal"],
             swiftSettings: swiftSettings

@@ -53,3 +53,17 @@ int td_take_signal(void) {
     pending_signal = 0;
     return sig;
 }
+
+void td_draw_text(int y, int x, const char *utf8, int bold, int dim, int reverse, int underline, int pair) {
+    attr_t attrs = A_NORMAL;
+    if (bold) attrs |= A_BOLD;
+    if (dim) attrs |= A_DIM;
+    if (reverse) attrs |= A_REVERSE;
+    if (underline) attrs |= A_UNDERLINE;
+    attr_set(attrs, (short)pair, NULL);
+    mvaddstr(y, x, utf8);
+}
+
+int td_init_pair(int pair, int fg, int bg) {
+    return init_pair((short)pair, (short)fg, (short)bg);
+}

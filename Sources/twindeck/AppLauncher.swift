@@ -1,11 +1,36 @@
 import ArgumentParser
 import Foundation
+import HeyGen
+import Logging
+import TwinDeckCore
+import TwinDeckUI
 
 /// Opens the full-screen app.
 enum AppLauncher {
     static func run(_ global: GlobalOptions) async throws {
-        // The full-screen app is built in its own issue; until it lands, say so plainly.
-        Output.error("the full-screen app is not built yet; use the subcommands (see twindeck --help), e.g. twindeck looks --demo")
-        throw ExitCode(1)
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            Output.error("the full-screen app needs a terminal; for scripts use the subcommands (twindeck --help)")
+            throw ExitCode(1)
+        }
+        let logger = FileLogHandler.logger()
+        let session: Session
+        do {
+            session = try await Session.open(global, logger: logger)
+        } catch {
+            throw CLIError.wrap(error)
+        }
+        let cacheName = session.isDemo ? "voices-demo.json" : "voices-\(Self.cacheKey(session.client.configuration.baseURL)).json"
+        let configuration = AppConfiguration(
+            service: session.client, baseURL: session.client.configuration.baseURL, isDemo: session.isDemo,
+            voiceCache: VoiceCache(url: Paths.cacheDirectory.appendingPathComponent(cacheName)), logger: logger)
+        let exit = await AppRuntime.run(configuration)
+        await session.close()
+        if exit.exitCode != 0 { throw ExitCode(exit.exitCode) }
+    }
+
+    /// A file-name-safe key for a base URL (the host), so two accounts' catalogues do not mix.
+    static func cacheKey(_ baseURL: String) -> String {
+        let host = URLComponents(string: baseURL)?.host ?? "default"
+        return String(host.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "_" })
     }
 }

@@ -13,9 +13,9 @@ struct Session {
     var isDemo: Bool { simulator != nil }
 
     /// Resolves options and environment into a client; starts the simulator for `--demo`.
-    static func open(_ options: GlobalOptions, quiet: Bool = false) async throws -> Session {
+    static func open(_ options: GlobalOptions, quiet: Bool = false, logger: Logger? = nil) async throws -> Session {
         let env = ProcessInfo.processInfo.environment
-        let logger = Logging.makeLogger(quiet: quiet)
+        let logger = logger ?? Logging.makeLogger(quiet: quiet)
         if options.demo {
             var simOptions = SimulatorOptions()
             simOptions.statePath = Paths.dataDirectory.appendingPathComponent("demo-simulator.json").path
@@ -120,6 +120,7 @@ enum Paths {
     static var dataDirectory: URL { xdg("XDG_DATA_HOME", fallback: ".local/share") }
     static var stateDirectory: URL { xdg("XDG_STATE_HOME", fallback: ".local/state") }
     static var configDirectory: URL { xdg("XDG_CONFIG_HOME", fallback: ".config") }
+    static var cacheDirectory: URL { xdg("XDG_CACHE_HOME", fallback: ".cache") }
 }
 
 enum Logging {

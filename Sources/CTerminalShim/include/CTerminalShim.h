@@ -18,4 +18,10 @@ void td_restore_terminal(void);
 /* Restores default dispositions (before exec'ing an editor, say). */
 void td_reset_signal_handlers(void);
 
+
+
+/* Drawing helpers: set the attributes and colour pair, then write UTF-8 text at (y, x) on stdscr. */
+void td_draw_text(int y, int x, const char *utf8, int bold, int dim, int reverse, int underline, int pair);
+/* Defines colour pair `pair` (foreground/background as COLOR_* numbers, -1 for the terminal default). */
+int td_init_pair(int pair, int fg, int bg);
 #endif

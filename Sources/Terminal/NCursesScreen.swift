@@ -1,0 +1,220 @@
+import CNCurses
+import CTerminalShim
+import Foundation
+
+/// The real terminal, through ncursesw. One instance, used from one thread only (the UI loop's).
+///
+/// Set-up follows `shared/guides/terminal.md`: `setlocale` first, `set_escdelay(25)` unless `ESCDELAY` is
+/// set, cbreak/noecho/keypad, default colours, mouse off, and C signal handlers that give the terminal back
+/// on every exit path (quit signals become a flag the loop reads; crash signals restore and re-raise).
+public final class NCursesScreen: Screen {
+    public private(set) var width: Int
+    public private(set) var height: Int
+    /// Whether colours are drawn (false with `NO_COLOR` or a monochrome terminal).
+    public let colors: Bool
+    private var pairs: [Int: Int32] = [:]
+    private var active = true
+
+    /// Starts curses on the controlling terminal.
+    /// - Parameter allowColors: false to draw attributes only.
+    public init(allowColors: Bool = true) {
+        setlocale(LC_ALL, "")
+        if ProcessInfo.processInfo.environment["ESCDELAY"] == nil { set_escdelay(25) }
+        initscr()
+        td_install_signal_handlers()
+        cbreak()
+        noecho()
+        nonl()
+        intrflush(cn_stdscr(), false)
+        keypad(cn_stdscr(), true)
+        curs_set(0)
+        let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        if allowColors && !noColor && has_colors() {
+            start_color()
+            use_default_colors()
+            colors = true
+        } else {
+            colors = false
+        }
+        width = Int(cn_cols())
+        height = Int(cn_lines())
+    }
+
+    deinit { end() }
+
+    /// Gives the terminal back (idempotent).
+    public func end() {
+        guard active else { return }
+        active = false
+        td_restore_terminal()
+    }
+
+    /// The signal that asked us to stop (SIGINT, SIGTERM, SIGHUP, SIGQUIT), or nil.
+    public func takeSignal() -> Int32? {
+        let signal = td_take_signal()
+        return signal == 0 ? nil : signal
+    }
+
+    // MARK: - Input
+
+    /// Waits up to `timeout` ms for a key or a resize; nil when nothing came.
+    public func readEvent(timeout: Int32) -> TerminalEvent? {
+        CNCurses.timeout(timeout)
+        var ch: wint_t = 0
+        let status = get_wch(&ch)
+        if status == ERR { return nil }
+        if status == KEY_CODE_YES {
+            let code = Int32(ch)
+            if code == KEY_RESIZE {
+                width = Int(cn_cols())
+                height = Int(cn_lines())
+                return .resize(width: width, height: height)
+            }
+            return Self.functionKey(code).map(TerminalEvent.key)
+        }
+        return Self.characterKey(UInt32(ch)).map(TerminalEvent.key)
+    }
+
+    static func functionKey(_ code: Int32) -> Key? {
+        switch code {
+        case KEY_UP: .up
+        case KEY_DOWN: .down
+        case KEY_LEFT: .left
+        case KEY_RIGHT: .right
+        case KEY_HOME: .home
+        case KEY_END: .end
+        case KEY_NPAGE: .pageDown
+        case KEY_PPAGE: .pageUp
+        case KEY_ENTER: .enter
+        case KEY_BTAB: .backTab
+        case KEY_BACKSPACE: .backspace
+        case KEY_DC: .delete
+        case KEY_F0 + 1...KEY_F0 + 12: .function(Int(code - KEY_F0))
+        default: nil
+        }
+    }
+
+    /// Maps a character from `get_wch` to a key: controls by name, the rest as text.
+    public static func characterKey(_ value: UInt32) -> Key? {
+        switch value {
+        case 27: return .escape
+        case 10, 13: return .enter
+        case 9: return .tab
+        case 8, 127: return .backspace
+        case 0: return .control("@")
+        case 1...26: return .control(Character(UnicodeScalar(UInt8(value) + 96)))
+        case 28...31: return nil
+        default:
+            guard let scalar = UnicodeScalar(value) else { return nil }
+            return .character(Character(scalar))
+        }
+    }
+
+    // MARK: - Output
+
+    public func draw(_ buffer: Buffer) {
+        guard active else { return }
+        for y in 0..<min(buffer.height, height) {
+            var x = 0
+            while x < min(buffer.width, width) {
+                let style = buffer[x, y].style
+                var run = ""
+                let start = x
+                // One call per run of cells in the same style; continuation cells belong to the glyph before.
+                while x < min(buffer.width, width), buffer[x, y].style == style {
+                    let cell = buffer[x, y]
+                    if !cell.isContinuation { run.append(cell.character) }
+                    x += 1
+                }
+                // The bottom-right cell would scroll the screen: leave it out.
+                if y == height - 1 && x >= width, !run.isEmpty { run.removeLast() }
+                td_draw_text(Int32(y), Int32(start), run, style.bold ? 1 : 0, style.dim ? 1 : 0, style.reverse ? 1 : 0,
+                             style.underline ? 1 : 0, pair(for: style))
+            }
+        }
+        refresh()  // ncurses diffs against what is on screen: only changes are sent.
+    }
+
+    public func setCursor(_ position: (x: Int, y: Int)?) {
+        if let position {
+            move(Int32(position.y), Int32(position.x))
+            curs_set(1)
+        } else {
+            curs_set(0)
+        }
+    }
+
+    private func pair(for style: Style) -> Int32 {
+        guard colors, style.foreground != .default || style.background != .default else { return 0 }
+        let key = Int(style.foreground.rawValue) * 16 + Int(style.background.rawValue)
+        if let pair = pairs[key] { return pair }
+        let pair = Int32(pairs.count + 1)
+        td_init_pair(pair, Self.cursesColor(style.foreground), Self.cursesColor(style.background))
+        pairs[key] = pair
+        return pair
+    }
+
+    static func cursesColor(_ color: Color) -> Int32 {
+        switch color {
+        case .default: -1
+        case .black: Int32(COLOR_BLACK)
+        case .red: Int32(COLOR_RED)
+        case .green: Int32(COLOR_GREEN)
+        case .yellow: Int32(COLOR_YELLOW)
+        case .blue: Int32(COLOR_BLUE)
+        case .magenta: Int32(COLOR_MAGENTA)
+        case .cyan: Int32(COLOR_CYAN)
+        case .white: Int32(COLOR_WHITE)
+        }
+    }
+
+    /// Leaves curses for a child program (an editor); call ``resume()`` afterwards.
+    public func suspend() {
+        def_prog_mode()
+        endwin()
+    }
+
+    /// Comes back after ``suspend()`` and redraws everything.
+    public func resume() {
+        reset_prog_mode()
+        clearok(cn_stdscr(), true)
+        refresh()
+    }
+
+    /// Bytes straight to the terminal, outside curses' screen model (OSC 52 and the like).
+    public func writeRaw(_ text: String) {
+        Clipboard.write(text)
+    }
+}
+
+/// Copies text to the user's clipboard with OSC 52, which works over SSH; wrapped for tmux when `$TMUX` is set.
+public enum Clipboard {
+    /// k9s' limit for an OSC 52 payload.
+    public static let maxEncodedBytes = 74_994
+
+    /// The escape sequence that asks the terminal to put `text` on the clipboard, or nil when too large.
+    public static func osc52(_ text: String, tmux: Bool) -> String? {
+        let encoded = Data(text.utf8).base64EncodedString()
+        guard encoded.utf8.count <= maxEncodedBytes else { return nil }
+        let sequence = "\u{1B}]52;c;\(encoded)\u{07}"
+        return tmux ? "\u{1B}Ptmux;\u{1B}\(sequence)\u{1B}\\" : sequence
+    }
+
+    /// Sends the OSC 52 sequence for `text` to the terminal; false when it is too large.
+    @discardableResult
+    public static func copy(_ text: String) -> Bool {
+        let inTmux = !(ProcessInfo.processInfo.environment["TMUX"] ?? "").isEmpty
+        guard let sequence = osc52(text, tmux: inTmux) else { return false }
+        write(sequence)
+        return true
+    }
+
+    static func write(_ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Foundation.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if n <= 0 { return }
+            bytes = bytes.dropFirst(n)
+        }
+    }
+}

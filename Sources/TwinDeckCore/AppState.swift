@@ -1,0 +1,187 @@
+import Foundation
+import HeyGen
+
+/// The panes in the tab bar, in order.
+public enum Pane: Int, CaseIterable, Sendable, Hashable {
+    case looks, voices
+
+    public var title: String {
+        switch self {
+        case .looks: "Looks"
+        case .voices: "Voices"
+        }
+    }
+}
+
+/// Where a remote list stands.
+public enum LoadState: Equatable, Sendable {
+    case idle
+    case loading
+    case loaded(at: Date)
+    case failed(HeyGenError)
+
+    public var isLoading: Bool { self == .loading }
+}
+
+/// A short message shown in the footer for a few seconds.
+public struct Toast: Equatable, Sendable {
+    public enum Level: Sendable { case info, error }
+    public var text: String
+    public var level: Level
+    public var until: Date
+}
+
+/// A picker over the voice languages (`L` in the Voices pane).
+public struct LanguagePicker: Equatable, Sendable {
+    public var query = ""
+    public var selected = 0
+}
+
+/// What has the keyboard besides the panes.
+public enum Mode: Equatable, Sendable {
+    case normal
+    /// Typing into the current pane's filter.
+    case filtering
+    case help
+    case languagePicker(LanguagePicker)
+}
+
+/// The Looks pane.
+public struct LooksState: Equatable, Sendable {
+    public var load: LoadState = .idle
+    public var all: [Look] = []
+    public var filter = ""
+    public var visible: [Int] = []
+    public var selectedID: String?
+    public var scroll = 0
+    /// Full looks from `GET /v3/avatars/looks/{id}`, by id.
+    public var details: [String: Look] = [:]
+    public var detailErrors: [String: HeyGenError] = [:]
+    public var detailLoading: Set<String> = []
+    /// The look the selection rests on and since when; its detail is fetched once it has rested a moment.
+    public var detailWanted: (id: String, since: Date)?
+
+    public static func == (a: LooksState, b: LooksState) -> Bool {
+        a.load == b.load && a.all == b.all && a.filter == b.filter && a.visible == b.visible && a.selectedID == b.selectedID
+            && a.scroll == b.scroll && a.details == b.details && a.detailErrors == b.detailErrors
+            && a.detailLoading == b.detailLoading && a.detailWanted?.id == b.detailWanted?.id
+    }
+
+    public var selected: Look? { selectedID.flatMap { id in all.first { $0.id == id } } }
+}
+
+/// The Voices pane.
+public struct VoicesState: Equatable, Sendable {
+    public var load: LoadState = .idle
+    public var index = VoiceIndex.empty
+    public var filter = ""
+    public var language: String?
+    public var gender: Gender?
+    public var visible: [Int] = []
+    public var selectedID: String?
+    public var scroll = 0
+    /// When the catalogue shown was fetched (from the disk cache or the network).
+    public var fetchedAt: Date?
+    public var fromCache = false
+    /// The last filter run, to narrow the next one incrementally.
+    var lastQuery: (query: String, language: String?, gender: Gender?)?
+
+    public static func == (a: VoicesState, b: VoicesState) -> Bool {
+        a.load == b.load && a.index.count == b.index.count && a.filter == b.filter && a.language == b.language
+            && a.gender == b.gender && a.visible == b.visible && a.selectedID == b.selectedID && a.scroll == b.scroll
+            && a.fetchedAt == b.fetchedAt && a.fromCache == b.fromCache
+    }
+
+    public var selected: Voice? { selectedID.flatMap { index.voice(id: $0) } }
+}
+
+/// The account line in the header.
+public struct AccountState: Equatable, Sendable {
+    public var user: User?
+    public var error: HeyGenError?
+}
+
+/// Everything the app shows; views are pure functions of it.
+public struct AppState: Equatable, Sendable {
+    public var width: Int
+    public var height: Int
+    public var pane: Pane = .looks
+    public var mode: Mode = .normal
+    public var looks = LooksState()
+    public var voices = VoicesState()
+    public var account = AccountState()
+    public var baseURL: String
+    public var isDemo: Bool
+    public var colors: Bool
+    public var toast: Toast?
+    public var now: Date
+    public var shouldQuit = false
+
+    public init(width: Int, height: Int, baseURL: String, isDemo: Bool, colors: Bool = true, now: Date = Date()) {
+        self.width = width
+        self.height = height
+        self.baseURL = baseURL
+        self.isDemo = isDemo
+        self.colors = colors
+        self.now = now
+    }
+
+    /// The smallest terminal the app draws into; below it, it says so instead.
+    public static let minimumSize = (width: 60, height: 16)
+
+    public var isTooSmall: Bool { width < Self.minimumSize.width || height < Self.minimumSize.height }
+
+    /// The scopes whose keys work now, most specific first.
+    public var scopes: [Scope] {
+        switch mode {
+        case .filtering: [.filtering]
+        case .languagePicker: [.picker]
+        case .help: [.global]
+        case .normal: [pane == .looks ? .looks : .voices, .list, .global]
+        }
+    }
+}
+
+/// A rectangle in cells; the views and `update` share one layout so scrolling agrees with drawing.
+public struct Box: Equatable, Sendable {
+    public var x: Int, y: Int, width: Int, height: Int
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x
+        self.y = y
+        self.width = max(0, width)
+        self.height = max(0, height)
+    }
+}
+
+/// Where things go on screen, as a function of the terminal size.
+public struct Layout: Equatable, Sendable {
+    public var header: Box
+    public var tabs: Box
+    public var footer: Box
+    /// The filter/status line above a list.
+    public var listStatus: Box
+    /// The list's column headings.
+    public var listHeader: Box
+    /// The list rows.
+    public var list: Box
+    /// The detail panel (right of the list when wide, below it otherwise).
+    public var detail: Box
+    public var detailBeside: Bool
+
+    public init(width: Int, height: Int) {
+        header = Box(x: 0, y: 0, width: width, height: 1)
+        tabs = Box(x: 0, y: 1, width: width, height: 1)
+        footer = Box(x: 0, y: height - 1, width: width, height: 1)
+        let bodyTop = 2, bodyHeight = max(0, height - 3)
+        detailBeside = width >= 100
+        let listWidth = detailBeside ? width * 3 / 5 : width
+        let detailRows = detailBeside ? 0 : min(9, max(5, bodyHeight / 3))
+        listStatus = Box(x: 0, y: bodyTop, width: listWidth, height: 1)
+        listHeader = Box(x: 0, y: bodyTop + 1, width: listWidth, height: 1)
+        let listRows = max(0, bodyHeight - 2 - (detailBeside ? 0 : detailRows + 1))
+        list = Box(x: 0, y: bodyTop + 2, width: listWidth, height: listRows)
+        detail = detailBeside
+            ? Box(x: listWidth + 1, y: bodyTop, width: width - listWidth - 1, height: bodyHeight)
+            : Box(x: 0, y: bodyTop + 2 + listRows + 1, width: width, height: detailRows)
+    }
+}

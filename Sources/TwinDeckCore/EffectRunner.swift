@@ -1,0 +1,128 @@
+import Foundation
+import HeyGen
+import Logging
+
+/// The calls the app makes to HeyGen; ``HeyGenClient`` is the real one, tests pass fakes.
+public protocol HeyGenService: Sendable {
+    func me() async throws -> User
+    func allLooks() async throws -> [Look]
+    func look(id: String) async throws -> Look
+    func catalogue() async throws -> [Voice]
+}
+
+extension HeyGenClient: HeyGenService {
+    public func allLooks() async throws -> [Look] { try await allLooks(avatarType: .digitalTwin, ownership: .private) }
+    public func catalogue() async throws -> [Voice] { try await catalogue(language: nil, gender: nil) }
+}
+
+/// The voice catalogue on disk, so the next start paints at once.
+public struct VoiceCache: Sendable {
+    /// A catalogue older than this is refreshed in the background after it is shown.
+    public static let maxAge: TimeInterval = 24 * 3600
+    public let url: URL
+
+    public init(url: URL) { self.url = url }
+
+    struct File: Codable {
+        var savedAt: Date
+        var voices: [Voice]
+    }
+
+    public func load() -> (voices: [Voice], savedAt: Date)? {
+        guard let data = try? Data(contentsOf: url), let file = try? JSONDecoder().decode(File.self, from: data) else { return nil }
+        return (file.voices, file.savedAt)
+    }
+
+    public func save(_ voices: [Voice], at date: Date) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try JSONEncoder().encode(File(savedAt: date, voices: voices)).write(to: url, options: .atomic)
+    }
+}
+
+/// Runs ``Effect``s as tasks and posts their results as ``Message``s. Effects of one kind replace the
+/// one still in flight (a second `r` cancels the first refresh).
+public final class EffectRunner: @unchecked Sendable {
+    // `tasks` is only touched under `lock`; everything else is immutable.
+    private let service: any HeyGenService
+    private let cache: VoiceCache?
+    private let post: @Sendable (Message) -> Void
+    private let copy: @Sendable (String) -> Bool
+    private let logger: Logger
+    private let lock = NSLock()
+    private var tasks: [String: Task<Void, Never>] = [:]
+
+    /// - Parameters:
+    ///   - service: the API.
+    ///   - cache: where the voice catalogue is kept between runs; nil for none.
+    ///   - copy: puts text on the clipboard; returns whether it could.
+    ///   - post: delivers a result to the UI loop (thread-safe).
+    public init(service: any HeyGenService, cache: VoiceCache?, logger: Logger, copy: @escaping @Sendable (String) -> Bool,
+                post: @escaping @Sendable (Message) -> Void) {
+        self.service = service
+        self.cache = cache
+        self.logger = logger
+        self.copy = copy
+        self.post = post
+    }
+
+    public func run(_ effects: [Effect]) {
+        for effect in effects { run(effect) }
+    }
+
+    public func run(_ effect: Effect) {
+        switch effect {
+        case .loadAccount:
+            start("account") { [service] in .accountLoaded(await Self.result { try await service.me() }) }
+        case .loadLooks:
+            start("looks") { [service] in .looksLoaded(await Self.result { try await service.allLooks() }) }
+        case .loadLookDetail(let id):
+            start("look:\(id)") { [service] in .lookDetailLoaded(id: id, await Self.result { try await service.look(id: id) }) }
+        case .loadVoices(let refresh):
+            if !refresh, let cached = cache?.load() {
+                post(.voicesLoaded(.success(cached.voices), source: .cache, fetchedAt: cached.savedAt))
+                if Date().timeIntervalSince(cached.savedAt) < VoiceCache.maxAge { return }
+            }
+            start("voices") { [service, cache, logger] in
+                let result = await Self.result { try await service.catalogue() }
+                if case .success(let voices) = result {
+                    do { try cache?.save(voices, at: Date()) } catch { logger.warning("could not cache voices: \(error)") }
+                }
+                return .voicesLoaded(result, source: .network, fetchedAt: Date())
+            }
+        case .copy(let text, let what):
+            post(.copied(what: what, ok: copy(text)))
+        }
+    }
+
+    /// Cancels everything in flight (on quit).
+    public func cancelAll() {
+        lock.withLock {
+            tasks.values.forEach { $0.cancel() }
+            tasks.removeAll()
+        }
+    }
+
+    private func start(_ key: String, _ work: @escaping @Sendable () async -> Message?) {
+        let post = self.post
+        let task = Task {
+            guard let message = await work(), !Task.isCancelled else { return }
+            post(message)
+        }
+        lock.withLock {
+            tasks[key]?.cancel()
+            tasks[key] = task
+        }
+    }
+
+    static func result<T>(_ body: () async throws -> T) async -> Result<T, HeyGenError> {
+        do {
+            return .success(try await body())
+        } catch let error as HeyGenError {
+            return .failure(error)
+        } catch is CancellationError {
+            return .failure(HeyGenError(kind: .transport, message: "cancelled"))
+        } catch {
+            return .failure(HeyGenError(kind: .transport, message: String(describing: error)))
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import HeyGen
+
+/// Where a voice catalogue came from.
+public enum CatalogueSource: Equatable, Sendable { case cache, network }
+
+/// Something that happened: a key, a resize, a clock tick, or the result of an effect.
+public enum Message: Equatable, Sendable {
+    case keyPressed(KeyPress)
+    case resized(width: Int, height: Int)
+    case ticked(Date)
+    case accountLoaded(Result<User, HeyGenError>)
+    case looksLoaded(Result<[Look], HeyGenError>)
+    case lookDetailLoaded(id: String, Result<Look, HeyGenError>)
+    case voicesLoaded(Result<[Voice], HeyGenError>, source: CatalogueSource, fetchedAt: Date)
+    case copied(what: String, ok: Bool)
+}
+
+/// Work for the runtime: network calls, disk, clipboard. Results come back as ``Message``s.
+public enum Effect: Equatable, Sendable {
+    case loadAccount
+    case loadLooks
+    case loadLookDetail(id: String)
+    /// From the disk cache when it is fresh, unless `refresh`; otherwise from the API (and then cached).
+    case loadVoices(refresh: Bool)
+    /// Put text on the clipboard (OSC 52).
+    case copy(String, what: String)
+}

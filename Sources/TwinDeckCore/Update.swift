@@ -1,0 +1,223 @@
+import Foundation
+import HeyGen
+
+/// The effects to start when the app opens.
+public func initialEffects() -> [Effect] {
+    [.loadAccount, .loadLooks, .loadVoices(refresh: false)]
+}
+
+/// Applies `message` to `state` and returns the work to do. Pure: no I/O, no clock but `state.now`.
+public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
+    switch message {
+    case .keyPressed(let key):
+        return handleKey(&state, key)
+    case .resized(let width, let height):
+        state.width = width
+        state.height = height
+        state.clampScrolls()
+        return []
+    case .ticked(let now):
+        state.now = now
+        if let toast = state.toast, toast.until <= now { state.toast = nil }
+        return state.lookDetailDue()
+    case .accountLoaded(.success(let user)):
+        state.account = AccountState(user: user, error: nil)
+        return []
+    case .accountLoaded(.failure(let error)):
+        state.account = AccountState(user: nil, error: error)
+        return []
+    case .looksLoaded(.success(let looks)):
+        state.looks.all = looks
+        state.looks.load = .loaded(at: state.now)
+        state.refilterLooks()
+        return state.lookDetailDue()
+    case .looksLoaded(.failure(let error)):
+        state.looks.load = .failed(error)
+        return []
+    case .lookDetailLoaded(let id, .success(let look)):
+        state.looks.detailLoading.remove(id)
+        state.looks.details[id] = look
+        state.looks.detailErrors[id] = nil
+        return []
+    case .lookDetailLoaded(let id, .failure(let error)):
+        state.looks.detailLoading.remove(id)
+        state.looks.detailErrors[id] = error
+        return []
+    case .voicesLoaded(.success(let voices), let source, let fetchedAt):
+        state.voices.index = VoiceIndex(voices)
+        state.voices.load = .loaded(at: fetchedAt)
+        state.voices.fetchedAt = fetchedAt
+        state.voices.fromCache = source == .cache
+        state.voices.lastQuery = nil
+        state.refilterVoices()
+        return []
+    case .voicesLoaded(.failure(let error), _, _):
+        // A failed refresh keeps the catalogue already shown.
+        state.voices.load = .failed(error)
+        if state.voices.index.count > 0 { state.showToast("Could not refresh voices: \(error.description)", level: .error) }
+        return []
+    case .copied(let what, let ok):
+        state.showToast(ok ? "Copied \(what) to the clipboard (OSC 52)" : "Could not copy \(what)", level: ok ? .info : .error)
+        return []
+    }
+}
+
+// MARK: - Keys
+
+func handleKey(_ state: inout AppState, _ key: KeyPress) -> [Effect] {
+    switch state.mode {
+    case .help:
+        // Any key closes help; q still quits.
+        state.mode = .normal
+        if KeyMap.action(for: key, in: [.global]) == .quit { state.shouldQuit = true }
+        return []
+    case .filtering:
+        return handleFilterKey(&state, key)
+    case .languagePicker(var picker):
+        return handlePickerKey(&state, &picker, key)
+    case .normal:
+        guard let action = KeyMap.action(for: key, in: state.scopes) else { return [] }
+        return perform(&state, action)
+    }
+}
+
+func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
+    switch action {
+    case .quit: state.shouldQuit = true
+    case .help: state.mode = .help
+    case .back:
+        // Esc clears a kept filter first, like k9s.
+        if state.pane == .looks, !state.looks.filter.isEmpty {
+            state.looks.filter = ""
+            state.refilterLooks()
+        } else if state.pane == .voices, !state.voices.filter.isEmpty {
+            state.voices.filter = ""
+            state.refilterVoices()
+        }
+    case .nextPane: state.switchPane(to: Pane(rawValue: (state.pane.rawValue + 1) % Pane.allCases.count)!)
+    case .previousPane:
+        state.switchPane(to: Pane(rawValue: (state.pane.rawValue + Pane.allCases.count - 1) % Pane.allCases.count)!)
+    case .pane(let n): if let pane = Pane(rawValue: n) { state.switchPane(to: pane) }
+    case .up: state.moveSelection(by: -1)
+    case .down: state.moveSelection(by: 1)
+    case .pageUp: state.moveSelection(by: -max(1, Layout(width: state.width, height: state.height).list.height - 1))
+    case .pageDown: state.moveSelection(by: max(1, Layout(width: state.width, height: state.height).list.height - 1))
+    case .top: state.moveSelection(toIndex: 0)
+    case .bottom: state.moveSelection(toIndex: Int.max)
+    case .filter: state.mode = .filtering
+    case .open:
+        if state.pane == .looks, let id = state.looks.selectedID {
+            state.looks.detailErrors[id] = nil
+            state.looks.details[id] = nil
+            return state.requestLookDetail(id)
+        }
+    case .refresh:
+        switch state.pane {
+        case .looks:
+            state.looks.load = .loading
+            state.looks.details = [:]
+            return [.loadLooks, .loadAccount]
+        case .voices:
+            state.voices.load = .loading
+            return [.loadVoices(refresh: true)]
+        }
+    case .copyID:
+        switch state.pane {
+        case .looks: if let id = state.looks.selectedID { return [.copy(id, what: "look ID")] }
+        case .voices: if let id = state.voices.selectedID { return [.copy(id, what: "voice ID")] }
+        }
+    case .copyURL:
+        switch state.pane {
+        case .looks:
+            let look = state.looks.selectedID.flatMap { state.looks.details[$0] } ?? state.looks.selected
+            if let url = look?.previewImageURL { return [.copy(url, what: "preview image URL")] }
+            state.showToast("This look has no preview image", level: .error)
+        case .voices:
+            if let url = state.voices.selected?.previewAudioURL { return [.copy(url, what: "preview audio URL")] }
+            state.showToast("This voice has no preview audio", level: .error)
+        }
+    case .languageFacet:
+        if state.pane == .voices { state.mode = .languagePicker(LanguagePicker()) }
+    case .genderFacet:
+        if state.pane == .voices {
+            state.voices.gender = switch state.voices.gender {
+            case nil: .female
+            case .female?: .male
+            default: nil
+            }
+            state.refilterVoices()
+        }
+    case .accept: state.mode = .normal
+    }
+    return []
+}
+
+func handleFilterKey(_ state: inout AppState, _ key: KeyPress) -> [Effect] {
+    if let action = KeyMap.action(for: key, in: [.filtering]) {
+        switch action {
+        case .back:
+            state.setFilter("")
+            state.mode = .normal
+        case .accept: state.mode = .normal
+        case .down: state.moveSelection(by: 1)
+        case .up: state.moveSelection(by: -1)
+        default: break
+        }
+        return []
+    }
+    switch key {
+    case .backspace:
+        var text = state.currentFilter
+        if !text.isEmpty { text.removeLast() }
+        state.setFilter(text)
+    case .control("w"):
+        var text = state.currentFilter
+        while text.last == " " { text.removeLast() }
+        while let last = text.last, last != " " { text.removeLast() }
+        state.setFilter(text)
+    case .control("u"):
+        state.setFilter("")
+    case .character(let c):
+        state.setFilter(state.currentFilter + String(Buffered.inert(c)))
+    default:
+        break
+    }
+    return []
+}
+
+func handlePickerKey(_ state: inout AppState, _ picker: inout LanguagePicker, _ key: KeyPress) -> [Effect] {
+    let options = state.languageOptions(matching: picker.query)
+    if let action = KeyMap.action(for: key, in: [.picker]) {
+        switch action {
+        case .back:
+            state.mode = .normal
+            return []
+        case .accept:
+            if options.indices.contains(picker.selected) {
+                state.voices.language = options[picker.selected].name
+                state.refilterVoices()
+            }
+            state.mode = .normal
+            return []
+        case .down: picker.selected = min(picker.selected + 1, max(0, options.count - 1))
+        case .up: picker.selected = max(0, picker.selected - 1)
+        default: break
+        }
+    } else {
+        switch key {
+        case .backspace: if !picker.query.isEmpty { picker.query.removeLast() }
+        case .character(let c): picker.query.append(Buffered.inert(c))
+        default: break
+        }
+        picker.selected = 0
+    }
+    state.mode = .languagePicker(picker)
+    return []
+}
+
+/// Control characters typed or pasted into a text field are dropped.
+enum Buffered {
+    static func inert(_ c: Character) -> Character {
+        c.unicodeScalars.contains { $0.value < 0x20 || ($0.value >= 0x7F && $0.value <= 0x9F) } ? " " : c
+    }
+}

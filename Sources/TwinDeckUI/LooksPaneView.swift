@@ -1,0 +1,120 @@
+import Foundation
+import HeyGen
+import Terminal
+import TwinDeckCore
+
+/// The Looks pane: the account's digital-twin looks with engine badges, and the selected look's detail.
+struct LooksPaneView {
+    let state: AppState
+    let theme: Theme
+
+    var looks: LooksState { state.looks }
+
+    func render(into buffer: inout Buffer, layout: Layout) {
+        statusLine(&buffer, Rect(layout.listStatus))
+        let list = Rect(layout.list)
+        let columns = Columns(width: list.width)
+        columns.header(&buffer, Rect(layout.listHeader), theme: theme)
+        if !listMessage(&buffer, list, load: looks.load, empty: looks.visible.isEmpty, noun: "looks",
+                        filtered: !looks.filter.isEmpty, theme: theme, now: state.now) {
+            for row in 0..<list.height {
+                let i = looks.scroll + row
+                guard i < looks.visible.count else { break }
+                let look = looks.all[looks.visible[i]]
+                columns.row(&buffer, list.row(row), look: look, selected: look.id == looks.selectedID, theme: theme)
+            }
+        }
+        LookDetailView(state: state, theme: theme).render(into: &buffer, rect: Rect(layout.detail), beside: layout.detailBeside)
+    }
+
+    func statusLine(_ buffer: inout Buffer, _ rect: Rect) {
+        var text = looks.filter.isEmpty ? "Digital twins" : "Filter “\(looks.filter)”"
+        text += " · \(looks.visible.count) of \(looks.all.count)"
+        if looks.load.isLoading, !looks.all.isEmpty { text += " · refreshing…" }
+        if case .failed(let error) = looks.load, !looks.all.isEmpty { text += " · refresh failed: \(error.shortDescription)" }
+        buffer.line(" " + text, in: rect, style: theme.dim)
+    }
+
+    /// NAME · ENGINES · ORIENTATION · STATUS, sized to the list's width.
+    struct Columns {
+        let name: Int, engines = 8, orientation = 10, status = 16
+
+        init(width: Int) { name = max(10, width - 8 - 10 - 16 - 4) }
+
+        func header(_ buffer: inout Buffer, _ rect: Rect, theme: Theme) {
+            let text = " " + DisplayWidth.pad("NAME", to: name) + DisplayWidth.pad("ENGINES", to: engines)
+                + DisplayWidth.pad("ORIENT.", to: orientation) + "STATUS"
+            buffer.line(text, in: rect, style: theme.heading)
+        }
+
+        func row(_ buffer: inout Buffer, _ rect: Rect, look: Look, selected: Bool, theme: Theme) {
+            let base = selected ? theme.selected : Style.plain
+            buffer.fill(rect, style: base)
+            var x = buffer.put(" " + DisplayWidth.pad(look.name, to: name - 1) + " ", x: rect.x, y: rect.y, style: base, maxX: rect.maxX)
+            let badges = engineBadges(look)
+            buffer.put(badges, x: x, y: rect.y, style: selected ? base : theme.badge, maxX: x + engines - 1)
+            x += engines
+            buffer.put(look.preferredOrientation?.rawValue ?? "–", x: x, y: rect.y, style: base, maxX: x + orientation - 1)
+            x += orientation
+            let status = look.status?.rawValue ?? "public"
+            let statusStyle: Style = selected ? base : (look.isUsable ? theme.good : (look.status == .failed ? theme.bad : theme.warn))
+            buffer.put(status, x: x, y: rect.y, style: statusStyle, maxX: rect.maxX)
+        }
+    }
+}
+
+/// `IV V` for the engines a look supports (others by their raw name).
+func engineBadges(_ look: Look) -> String {
+    let engines = look.supportedAPIEngines ?? []
+    var parts: [String] = []
+    if engines.contains(.avatarIV) { parts.append("IV") }
+    if engines.contains(.avatarV) { parts.append("V") }
+    if parts.isEmpty, let first = engines.first { parts.append(first.rawValue) }
+    return parts.isEmpty ? "–" : parts.joined(separator: " ")
+}
+
+/// The selected look's detail, from `GET /v3/avatars/looks/{id}` once fetched.
+struct LookDetailView {
+    let state: AppState
+    let theme: Theme
+
+    func render(into buffer: inout Buffer, rect: Rect, beside: Bool) {
+        guard rect.height > 0 else { return }
+        guard let summary = state.looks.selected else { return }
+        let look = state.looks.details[summary.id] ?? summary
+        let title = state.looks.detailLoading.contains(summary.id) ? "Look · loading detail…" : "Look"
+        buffer.frame(rect, title: title, style: theme.border, titleStyle: theme.heading)
+        let inner = rect.inset(dx: 2, dy: 1)
+        var y = inner.y
+        y = detailRow(&buffer, inner, y, "Name", look.name, theme: theme, style: .bold)
+        y = detailRow(&buffer, inner, y, "ID", look.id, theme: theme)
+        let engines = (look.supportedAPIEngines ?? []).map(\.displayName).joined(separator: ", ")
+        y = detailRow(&buffer, inner, y, "Engines", engines.isEmpty ? "none yet" : engines, theme: theme, style: theme.badge)
+        if !look.isUsable {
+            let why = look.error?.message.map { " — \($0)" } ?? ""
+            y = detailRow(&buffer, inner, y, "Status", "\(look.status?.rawValue ?? "?") · cannot be used for a video\(why)",
+                          theme: theme, style: theme.warn, lines: 2)
+        } else {
+            y = detailRow(&buffer, inner, y, "Status", look.status?.rawValue ?? "public", theme: theme, style: theme.good)
+        }
+        y = detailRow(&buffer, inner, y, "Type", look.avatarType.rawValue, theme: theme)
+        y = detailRow(&buffer, inner, y, "Gender", look.gender?.rawValue, theme: theme)
+        y = detailRow(&buffer, inner, y, "Default voice", defaultVoice(look), theme: theme)
+        let size = look.imageWidth.flatMap { w in look.imageHeight.map { "\(w)×\($0)" } }
+        y = detailRow(&buffer, inner, y, "Image", [size, look.preferredOrientation?.rawValue].compactMap { $0 }.joined(separator: " · "), theme: theme)
+        y = detailRow(&buffer, inner, y, "Tags", look.tags?.joined(separator: ", "), theme: theme)
+        y = detailRow(&buffer, inner, y, "Preview image", look.previewImageURL, theme: theme, lines: beside ? 2 : 1)
+        y = detailRow(&buffer, inner, y, "Preview video", look.previewVideoURL, theme: theme, lines: beside ? 2 : 1)
+        if let error = state.looks.detailErrors[summary.id] {
+            _ = detailRow(&buffer, inner, y, "Detail", "could not load: \(error.description)", theme: theme, style: theme.bad, lines: 2)
+        }
+    }
+
+    func defaultVoice(_ look: Look) -> String? {
+        guard let id = look.defaultVoiceID else { return nil }
+        guard let voice = state.voices.index.voice(id: id) else {
+            return state.voices.index.count == 0 ? id : "\(id) (not in the voice catalogue)"
+        }
+        return "\(voice.name) · \(voice.language), \(voice.gender.rawValue)"
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Terminal
+import TwinDeckCore
+
+/// `?`: every key, by where it works, from the same table that dispatches them.
+struct HelpOverlay {
+    let theme: Theme
+
+    func render(into buffer: inout Buffer) {
+        let sections = KeyMap.helpSections
+        let rows = sections.reduce(0) { $0 + $1.1.count + 1 } + 2
+        let rect = buffer.area.centered(width: 64, height: min(buffer.height - 2, rows + 2))
+        buffer.fill(rect)
+        buffer.frame(rect, title: "Keys — any key closes", style: theme.border, titleStyle: theme.heading)
+        let inner = rect.inset(dx: 2, dy: 1)
+        var y = inner.y
+        let half = (inner.width - 2) / 2
+        // Two columns when the overlay is short on rows.
+        var column = 0
+        for (scope, bindings) in sections {
+            if y + 1 + bindings.count > inner.maxY, column == 0 {
+                column = 1
+                y = inner.y
+            }
+            let x = inner.x + column * (half + 2)
+            guard y < inner.maxY else { break }
+            buffer.put(scope.rawValue, x: x, y: y, style: theme.heading, maxX: x + half)
+            y += 1
+            for (keys, help) in bindings where y < inner.maxY {
+                buffer.put(DisplayWidth.pad(keys, to: 14), x: x, y: y, style: theme.key, maxX: x + half)
+                buffer.put(help, x: x + 14, y: y, style: .plain, maxX: x + half)
+                y += 1
+            }
+        }
+    }
+}
+
+/// `L` in the Voices pane: choose a language, typing narrows the list.
+struct LanguagePickerView {
+    let state: AppState
+    let picker: LanguagePicker
+    let theme: Theme
+
+    func render(into buffer: inout Buffer) {
+        let options = state.languageOptions(matching: picker.query)
+        let rect = buffer.area.centered(width: 44, height: min(buffer.height - 2, 18))
+        buffer.fill(rect)
+        buffer.frame(rect, title: "Language — type to narrow", style: theme.border, titleStyle: theme.heading)
+        let inner = rect.inset(dx: 2, dy: 1)
+        var x = buffer.put("› ", x: inner.x, y: inner.y, style: theme.key)
+        x = buffer.put(picker.query, x: x, y: inner.y, style: .bold, maxX: inner.maxX - 1)
+        buffer.put("▏", x: x, y: inner.y, style: theme.key)
+        let listRows = max(0, inner.height - 1)
+        let top = max(0, min(picker.selected - listRows + 1, options.count - listRows))
+        for row in 0..<listRows {
+            let i = top + row
+            guard i < options.count else { break }
+            let option = options[i]
+            let line = Rect(x: inner.x, y: inner.y + 1 + row, width: inner.width, height: 1)
+            let style = i == picker.selected ? theme.selected : Style.plain
+            let count = grouped(option.count)
+            buffer.line(" " + DisplayWidth.pad(option.label, to: inner.width - DisplayWidth.of(count) - 2) + count, in: line, style: style)
+        }
+        if options.isEmpty { buffer.line(" no language matches", in: Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: 1), style: theme.dim) }
+    }
+}
