@@ -175,7 +175,7 @@ public struct Layout: Equatable, Sendable {
         let bodyTop = 2, bodyHeight = max(0, height - 3)
         detailBeside = width >= 100
         let listWidth = detailBeside ? width * 3 / 5 : width
-        let detailRows = detailBeside ? 0 : min(9, max(5, bodyHeight / 3))
+        let detailRows = detailBeside ? 0 : min(10, max(5, bodyHeight * 2 / 5))
         listStatus = Box(x: 0, y: bodyTop, width: listWidth, height: 1)
         listHeader = Box(x: 0, y: bodyTop + 1, width: listWidth, height: 1)
         let listRows = max(0, bodyHeight - 2 - (detailBeside ? 0 : detailRows + 1))

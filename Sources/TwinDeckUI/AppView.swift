@@ -91,13 +91,18 @@ public struct AppView {
             hints(&buffer, rect, from: x + 2, KeyMap.footer(for: [.filtering]))
             return
         }
-        hints(&buffer, rect, from: rect.x + 1, KeyMap.footer(for: state.scopes))
+        // "? help" and "q quit" always show, at the right; the pane's keys fill the rest from the left.
+        let essentials = KeyMap.footer(for: [.global]).filter { $0.0 == "?" || $0.0 == "q" }
+        let essentialsWidth = essentials.reduce(0) { $0 + DisplayWidth.of($1.0) + DisplayWidth.of($1.1) + 3 }
+        let others = KeyMap.footer(for: state.scopes).filter { hint in !essentials.contains { $0.0 == hint.0 } }
+        hints(&buffer, Rect(x: rect.x, y: rect.y, width: rect.width - essentialsWidth, height: 1), from: rect.x + 1, others)
+        hints(&buffer, rect, from: rect.maxX - essentialsWidth + 1, essentials)
     }
 
     func hints(_ buffer: inout Buffer, _ rect: Rect, from start: Int, _ hints: [(String, String)]) {
         var x = start
         for (key, help) in hints {
-            let width = DisplayWidth.of(key) + DisplayWidth.of(help) + 3
+            let width = DisplayWidth.of(key) + DisplayWidth.of(help) + 1
             if x + width > rect.maxX { break }
             x = buffer.put(key, x: x, y: rect.y, style: theme.key)
             x = buffer.put(" " + help, x: x, y: rect.y, style: .plain) + 2
@@ -109,7 +114,7 @@ public struct AppView {
 func detailRow(_ buffer: inout Buffer, _ rect: Rect, _ y: Int, _ label: String, _ value: String?, theme: Theme,
                style: Style = .plain, lines: Int = 1) -> Int {
     guard let value, !value.isEmpty, y < rect.maxY else { return y }
-    let labelWidth = 14
+    let labelWidth = 13
     buffer.put(DisplayWidth.clip(label, to: labelWidth - 1), x: rect.x, y: y, style: theme.label)
     let valueRect = Rect(x: rect.x + labelWidth, y: y, width: rect.width - labelWidth, height: min(lines, rect.maxY - y))
     return y + buffer.wrapped(value, in: valueRect, style: style)

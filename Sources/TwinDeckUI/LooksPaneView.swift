@@ -87,7 +87,7 @@ struct LookDetailView {
         let inner = rect.inset(dx: 2, dy: 1)
         var y = inner.y
         y = detailRow(&buffer, inner, y, "Name", look.name, theme: theme, style: .bold)
-        y = detailRow(&buffer, inner, y, "ID", look.id, theme: theme)
+        y = detailRow(&buffer, inner, y, "ID", look.id, theme: theme, lines: 2)
         let engines = (look.supportedAPIEngines ?? []).map(\.displayName).joined(separator: ", ")
         y = detailRow(&buffer, inner, y, "Engines", engines.isEmpty ? "none yet" : engines, theme: theme, style: theme.badge)
         if !look.isUsable {
@@ -97,12 +97,12 @@ struct LookDetailView {
         } else {
             y = detailRow(&buffer, inner, y, "Status", look.status?.rawValue ?? "public", theme: theme, style: theme.good)
         }
-        y = detailRow(&buffer, inner, y, "Type", look.avatarType.rawValue, theme: theme)
-        y = detailRow(&buffer, inner, y, "Gender", look.gender?.rawValue, theme: theme)
         y = detailRow(&buffer, inner, y, "Default voice", defaultVoice(look), theme: theme)
         let size = look.imageWidth.flatMap { w in look.imageHeight.map { "\(w)×\($0)" } }
         y = detailRow(&buffer, inner, y, "Image", [size, look.preferredOrientation?.rawValue].compactMap { $0 }.joined(separator: " · "), theme: theme)
         y = detailRow(&buffer, inner, y, "Tags", look.tags?.joined(separator: ", "), theme: theme)
+        let kind = [look.avatarType.rawValue, look.gender?.rawValue].compactMap { $0 }.joined(separator: " · ")
+        y = detailRow(&buffer, inner, y, "Type", kind, theme: theme)
         y = detailRow(&buffer, inner, y, "Preview image", look.previewImageURL, theme: theme, lines: beside ? 2 : 1)
         y = detailRow(&buffer, inner, y, "Preview video", look.previewVideoURL, theme: theme, lines: beside ? 2 : 1)
         if let error = state.looks.detailErrors[summary.id] {

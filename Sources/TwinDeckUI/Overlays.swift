@@ -14,11 +14,12 @@ struct HelpOverlay {
         buffer.frame(rect, title: "Keys — any key closes", style: theme.border, titleStyle: theme.heading)
         let inner = rect.inset(dx: 2, dy: 1)
         var y = inner.y
-        let half = (inner.width - 2) / 2
         // Two columns when the overlay is short on rows.
+        let twoColumns = rows > inner.height
+        let half = twoColumns ? (inner.width - 2) / 2 : inner.width
         var column = 0
         for (scope, bindings) in sections {
-            if y + 1 + bindings.count > inner.maxY, column == 0 {
+            if twoColumns, y + 1 + bindings.count > inner.maxY, column == 0 {
                 column = 1
                 y = inner.y
             }

@@ -73,9 +73,8 @@ struct VoiceDetailView {
         let inner = rect.inset(dx: 2, dy: 1)
         var y = inner.y
         y = detailRow(&buffer, inner, y, "Name", voice.name, theme: theme, style: .bold)
-        y = detailRow(&buffer, inner, y, "Voice ID", voice.voiceID, theme: theme)
-        y = detailRow(&buffer, inner, y, "Language", voice.language, theme: theme)
-        y = detailRow(&buffer, inner, y, "Gender", voice.gender.rawValue, theme: theme)
+        y = detailRow(&buffer, inner, y, "Voice ID", voice.voiceID, theme: theme, lines: 2)
+        y = detailRow(&buffer, inner, y, "Language", "\(voice.language) · \(voice.gender.rawValue)", theme: theme)
         y = detailRow(&buffer, inner, y, "Type", voice.type == .private ? "private (your clone)" : "public", theme: theme)
         y = detailRow(&buffer, inner, y, "Supports", "pauses: \(voice.supportPause ? "yes" : "no") · locale: \(voice.supportLocale ? "yes" : "no")",
                       theme: theme)
