@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         // MARK: - System libraries
@@ -160,6 +161,18 @@ let package = Package(
             name: "TerminalTests",
             dependencies: ["Terminal"],
             swiftSettings: swiftSettings
+        ),
+    
+        // MARK: - Benchmarks (`swift package benchmark`)
+        .executableTarget(
+            name: "TwinDeckBenchmarks",
+            dependencies: [
+                "HeyGen", "TwinDeckCore", "TwinDeckUI", "Terminal",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/TwinDeckBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
 )

@@ -63,8 +63,12 @@ extension AppState {
         }
         voices.visible = voices.index.filter(query: query, language: voices.language, gender: voices.gender, within: within)
         voices.lastQuery = (query, voices.language, voices.gender)
-        let index = voices.index
-        voices.selectedID = Self.keepSelection(voices.selectedID, in: voices.visible.lazy.map { index.voices[$0].voiceID })
+        // Kept when still listed (binary search: `visible` is in catalogue order), else the first row.
+        if let id = voices.selectedID, let position = voices.index.position(of: id), Self.row(of: position, in: voices.visible) != nil {
+            // unchanged
+        } else {
+            voices.selectedID = voices.visible.first.map { voices.index.voices[$0].voiceID }
+        }
         clampScrolls()
     }
 

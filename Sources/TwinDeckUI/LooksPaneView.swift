@@ -97,7 +97,7 @@ struct LookDetailView {
         } else {
             y = detailRow(&buffer, inner, y, "Status", look.status?.rawValue ?? "public", theme: theme, style: theme.good)
         }
-        y = detailRow(&buffer, inner, y, "Default voice", defaultVoice(look), theme: theme)
+        y = detailRow(&buffer, inner, y, "Voice", defaultVoice(look).map { "\($0) (default)" }, theme: theme)
         let size = look.imageWidth.flatMap { w in look.imageHeight.map { "\(w)×\($0)" } }
         y = detailRow(&buffer, inner, y, "Image", [size, look.preferredOrientation?.rawValue].compactMap { $0 }.joined(separator: " · "), theme: theme)
         y = detailRow(&buffer, inner, y, "Tags", look.tags?.joined(separator: ", "), theme: theme)
