@@ -80,9 +80,10 @@ def main() -> None:
         for language, (locales, females, males) in LANGUAGES.items():
             for gender, names in (("female", females), ("male", males)):
                 name = names[serial % len(names)]
-                style = STYLES[(serial // len(names) + len(voices)) % len(STYLES)]
+                # Each name walks through the styles, so no two voices share a display name.
+                style = STYLES[(serial // len(names)) % len(STYLES)]
                 private = rng.random() < 0.04
-                display = f"{name} - {style}" if not private else f"{name} (my clone)"
+                display = f"{name} - {style}" if not private else f"{name} (my clone, {style.lower()})"
                 vid = voice_id(f"{language}/{gender}/{serial}/{len(voices)}")
                 voices.append({
                     "voice_id": vid,

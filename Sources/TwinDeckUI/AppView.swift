@@ -83,6 +83,10 @@ public struct AppView {
             buffer.line(" " + toast.text, in: rect, style: toast.level == .error ? theme.bad : theme.good)
             return
         }
+        if state.mode == .help {
+            buffer.line(" Any key closes help · q quits", in: rect, style: theme.dim)
+            return
+        }
         if state.mode == .filtering {
             let filter = state.pane == .looks ? state.looks.filter : state.voices.filter
             var x = buffer.put(" Filter: ", x: rect.x, y: rect.y, style: theme.label)

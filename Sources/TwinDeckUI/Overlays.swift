@@ -9,7 +9,7 @@ struct HelpOverlay {
     func render(into buffer: inout Buffer) {
         let sections = KeyMap.helpSections
         let rows = sections.reduce(0) { $0 + $1.1.count + 1 } + 2
-        let rect = buffer.area.centered(width: 64, height: min(buffer.height - 2, rows + 2))
+        let rect = buffer.area.centered(width: min(76, buffer.width - 2), height: min(buffer.height - 2, rows + 2))
         buffer.fill(rect)
         buffer.frame(rect, title: "Keys — any key closes", style: theme.border, titleStyle: theme.heading)
         let inner = rect.inset(dx: 2, dy: 1)
@@ -28,8 +28,8 @@ struct HelpOverlay {
             buffer.put(scope.rawValue, x: x, y: y, style: theme.heading, maxX: x + half)
             y += 1
             for (keys, help) in bindings where y < inner.maxY {
-                buffer.put(DisplayWidth.pad(keys, to: 14), x: x, y: y, style: theme.key, maxX: x + half)
-                buffer.put(help, x: x + 14, y: y, style: .plain, maxX: x + half)
+                buffer.put(DisplayWidth.pad(keys, to: 12), x: x, y: y, style: theme.key, maxX: x + half)
+                buffer.put(help, x: x + 12, y: y, style: .plain, maxX: x + half)
                 y += 1
             }
         }
