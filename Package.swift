@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -83,7 +84,11 @@ let package = Package(
         // MARK: - App core (state, update, effects)
         .target(
             name: "TwinDeckCore",
-            dependencies: ["HeyGen", "CSearch", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "HeyGen", "CSearch",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -155,6 +160,11 @@ let package = Package(
         .testTarget(
             name: "TwinDeckE2ETests",
             dependencies: ["twindeck"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TwinDeckCoreTests",
+            dependencies: ["TwinDeckCore", "HeyGen", "TwinDeckTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

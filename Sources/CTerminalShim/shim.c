@@ -67,3 +67,5 @@ void td_draw_text(int y, int x, const char *utf8, int bold, int dim, int reverse
 int td_init_pair(int pair, int fg, int bg) {
     return init_pair((short)pair, (short)fg, (short)bg);
 }
+
+void td_repost_signal(int sig) { pending_signal = sig; }

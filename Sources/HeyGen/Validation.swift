@@ -205,7 +205,8 @@ public enum VideoRules {
              violation: { r, _ in r.callbackURL = "ftp://example.com/hook" }),
     ]
 
-    static func format(_ value: Double) -> String {
+    /// A number as a person writes it: `2`, not `2.0`.
+    public static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(value)
     }
 }

@@ -55,6 +55,9 @@ public final class NCursesScreen: Screen {
         return signal == 0 ? nil : signal
     }
 
+    /// Marks a signal as pending again (one taken while a child program ran).
+    public func repost(_ signal: Int32) { td_repost_signal(signal) }
+
     // MARK: - Input
 
     /// Waits up to `timeout` ms for a key or a resize; nil when nothing came.

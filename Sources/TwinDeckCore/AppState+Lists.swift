@@ -33,6 +33,7 @@ extension AppState {
         case .voices:
             voices.filter = text
             refilterVoices()
+        case .compose: break
         }
     }
 
@@ -88,6 +89,8 @@ extension AppState {
         case .voices:
             guard let id = voices.selectedID, let position = voices.index.position(of: id) else { return nil }
             return Self.row(of: position, in: voices.visible)
+        case .compose:
+            return nil
         }
     }
 
@@ -101,7 +104,13 @@ extension AppState {
         return low < sorted.count && sorted[low] == position ? low : nil
     }
 
-    var rowCount: Int { pane == .looks ? looks.visible.count : voices.visible.count }
+    var rowCount: Int {
+        switch pane {
+        case .looks: looks.visible.count
+        case .voices: voices.visible.count
+        case .compose: 0
+        }
+    }
 
     mutating func moveSelection(by delta: Int) {
         let current = selectedRow ?? 0
@@ -118,6 +127,8 @@ extension AppState {
             looks.detailWanted = (looks.selectedID!, now)
         case .voices:
             voices.selectedID = voices.index.voices[voices.visible[target]].voiceID
+        case .compose:
+            break
         }
         clampScrolls()
     }

@@ -3,14 +3,18 @@ import HeyGen
 
 /// The panes in the tab bar, in order.
 public enum Pane: Int, CaseIterable, Sendable, Hashable {
-    case looks, voices
+    case looks, voices, compose
 
     public var title: String {
         switch self {
         case .looks: "Looks"
         case .voices: "Voices"
+        case .compose: "Compose"
         }
     }
+
+    /// Whether the pane is a list (Looks, Voices).
+    public var isList: Bool { self == .looks || self == .voices }
 }
 
 /// Where a remote list stands.
@@ -109,6 +113,7 @@ public struct AppState: Equatable, Sendable {
     public var mode: Mode = .normal
     public var looks = LooksState()
     public var voices = VoicesState()
+    public var compose = ComposeState()
     public var account = AccountState()
     public var baseURL: String
     public var isDemo: Bool
@@ -137,7 +142,16 @@ public struct AppState: Equatable, Sendable {
         case .filtering: [.filtering]
         case .languagePicker: [.picker]
         case .help: [.global]
-        case .normal: [pane == .looks ? .looks : .voices, .list, .global]
+        case .normal:
+            switch pane {
+            case .looks: [.looks, .list, .global]
+            case .voices: [.voices, .list, .global]
+            case .compose:
+                if compose.previewing { [.preview] }
+                else if compose.confirmingClear || compose.submit == .confirming { [.confirm] }
+                else if compose.editing { [.editing] }
+                else { [.compose, .global] }
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import Logging
 /// The calls the app makes to HeyGen; ``HeyGenClient`` is the real one, tests pass fakes.
 public protocol HeyGenService: Sendable {
     func me() async throws -> User
+    func createVideo(_ request: CreateVideoRequest, idempotencyKey: String, look: Look?) async throws -> CreateVideoResponse
     func allLooks() async throws -> [Look]
     func look(id: String) async throws -> Look
     func catalogue() async throws -> [Voice]
@@ -13,6 +14,31 @@ public protocol HeyGenService: Sendable {
 extension HeyGenClient: HeyGenService {
     public func allLooks() async throws -> [Look] { try await allLooks(avatarType: .digitalTwin, ownership: .private) }
     public func catalogue() async throws -> [Voice] { try await catalogue(language: nil, gender: nil) }
+}
+
+/// Where submissions are written before they are sent (the GRDB store in the app, a fake in tests).
+public protocol SubmissionRecorder: Sendable {
+    /// Records a submission as "submitting", before anything is sent.
+    func recordSubmitting(request: CreateVideoRequest, key: String, lookName: String?, voiceName: String?, source: String) throws
+    func markSubmitted(key: String, videoID: String, status: VideoStatus) throws
+    /// The server refused it for good (a definite 4xx): it is never re-sent.
+    func markRejected(key: String, error: String) throws
+}
+
+/// The compose form's draft on disk, so it survives quitting.
+public struct DraftStore: Sendable {
+    public let url: URL
+    public init(url: URL) { self.url = url }
+
+    public func load() -> ComposeDraft? {
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        return try? JSONDecoder().decode(ComposeDraft.self, from: data)
+    }
+
+    public func save(_ draft: ComposeDraft) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try JSONEncoder().encode(draft).write(to: url, options: .atomic)
+    }
 }
 
 /// The voice catalogue on disk, so the next start paints at once.
@@ -45,6 +71,8 @@ public final class EffectRunner: @unchecked Sendable {
     // `tasks` is only touched under `lock`; everything else is immutable.
     private let service: any HeyGenService
     private let cache: VoiceCache?
+    private let recorder: (any SubmissionRecorder)?
+    private let drafts: DraftStore?
     private let post: @Sendable (Message) -> Void
     private let copy: @Sendable (String) -> Bool
     private let logger: Logger
@@ -56,10 +84,13 @@ public final class EffectRunner: @unchecked Sendable {
     ///   - cache: where the voice catalogue is kept between runs; nil for none.
     ///   - copy: puts text on the clipboard; returns whether it could.
     ///   - post: delivers a result to the UI loop (thread-safe).
-    public init(service: any HeyGenService, cache: VoiceCache?, logger: Logger, copy: @escaping @Sendable (String) -> Bool,
+    public init(service: any HeyGenService, cache: VoiceCache?, recorder: (any SubmissionRecorder)? = nil,
+                drafts: DraftStore? = nil, logger: Logger, copy: @escaping @Sendable (String) -> Bool,
                 post: @escaping @Sendable (Message) -> Void) {
         self.service = service
         self.cache = cache
+        self.recorder = recorder
+        self.drafts = drafts
         self.logger = logger
         self.copy = copy
         self.post = post
@@ -91,6 +122,51 @@ public final class EffectRunner: @unchecked Sendable {
             }
         case .copy(let text, let what):
             post(.copied(what: what, ok: copy(text)))
+        case .submit(let request, let lookName, let voiceName, let look):
+            start("submit") { [service, recorder, logger] in
+                .submitted(await Self.submit(request, lookName: lookName, voiceName: voiceName, look: look,
+                                             service: service, recorder: recorder, logger: logger))
+            }
+        case .saveDraft(let draft):
+            do { try drafts?.save(draft) } catch { logger.warning("could not save the draft: \(error)") }
+        case .loadDraft:
+            if let draft = drafts?.load() { post(.draftLoaded(draft)) }
+        case .editScript:
+            // Needs the terminal: the runtime runs the editor itself.
+            break
+        }
+    }
+
+    /// Records, sends once with a fresh Idempotency-Key, and records the outcome.
+    static func submit(
+        _ request: CreateVideoRequest, lookName: String?, voiceName: String?, look: Look?, service: any HeyGenService,
+        recorder: (any SubmissionRecorder)?, logger: Logger
+    ) async -> Result<SubmitOutcome, HeyGenError> {
+        let key = IdempotencyKey.make()
+        do {
+            try recorder?.recordSubmitting(request: request, key: key, lookName: lookName, voiceName: voiceName, source: "form")
+        } catch {
+            // Nothing is sent unless it was recorded first.
+            return .failure(HeyGenError(kind: .configuration, message: "could not record the submission locally, so it was not sent: \(error)"))
+        }
+        do {
+            let response = try await service.createVideo(request, idempotencyKey: key, look: look)
+            do { try recorder?.markSubmitted(key: key, videoID: response.videoID, status: response.status) } catch {
+                logger.error("video \(response.videoID) was created but could not be recorded: \(error)")
+            }
+            return .success(.created(response, key: key))
+        } catch let error as HeyGenError {
+            switch error.kind {
+            case .timeout, .transport, .server, .conflict:
+                // The video may exist: keep the row "submitting"; it is re-sent with the same key later.
+                logger.warning("submission \(key) outcome unknown: \(error.shortDescription)")
+                return .success(.uncertain(key: key, reason: error.shortDescription))
+            default:
+                try? recorder?.markRejected(key: key, error: error.description)
+                return .failure(error)
+            }
+        } catch {
+            return .success(.uncertain(key: key, reason: String(describing: error)))
         }
     }
 

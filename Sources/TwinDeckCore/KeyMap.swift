@@ -6,6 +6,8 @@ public enum Action: Hashable, Sendable {
     case up, down, top, bottom, pageUp, pageDown
     case filter, open, refresh, copyID, copyURL
     case languageFacet, genderFacet
+    // Compose:
+    case nextField, previousField, choiceNext, choicePrevious, submitForm, preview, clearForm, externalEditor
     // While typing a filter or in a picker:
     case accept
 }
@@ -18,6 +20,10 @@ public enum Scope: String, Hashable, Sendable, CaseIterable {
     case voices = "Voices"
     case filtering = "While filtering"
     case picker = "Pickers"
+    case compose = "Compose"
+    case editing = "Editing a field"
+    case confirm = "Confirmations"
+    case preview = "Request preview"
 }
 
 /// One line of the key table.
@@ -42,12 +48,13 @@ public enum KeyMap {
     public static let bindings: [Binding] = [
         b([.character("j"), .down], "j/k", "move", .down, .list),
         b([.character("k"), .up], "k", "up", .up, .list, footer: false),
-        b([.character("g"), .home], "g/G", "top/bottom", .top, .list),
+        b([.character("g"), .home], "g/G", "top/bottom", .top, .list, footer: false),
         b([.character("G"), .end], "G", "bottom", .bottom, .list, footer: false),
         b([.pageDown, .control("d")], "PgDn", "page down", .pageDown, .list, footer: false),
         b([.pageUp, .control("u")], "PgUp", "page up", .pageUp, .list, footer: false),
         b([.character("/")], "/", "filter", .filter, .list),
-        b([.enter], "Enter", "details", .open, .looks),
+        b([.enter], "Enter", "compose", .open, .looks),
+        b([.enter], "Enter", "use voice", .open, .voices),
         b([.character("y")], "y", "copy ID", .copyID, .list),
         b([.character("Y")], "Y", "copy preview URL", .copyURL, .list, footer: false),
         b([.character("L")], "L", "language", .languageFacet, .voices),
@@ -57,6 +64,27 @@ public enum KeyMap {
         b([.backTab], "S-Tab", "previous pane", .previousPane, .global, footer: false),
         b([.character("1")], "1", "Looks", .pane(0), .global, footer: false),
         b([.character("2")], "2", "Voices", .pane(1), .global, footer: false),
+        b([.character("3")], "3", "Compose", .pane(2), .global, footer: false),
+        b([.character("s"), .control("s")], "s", "submit", .submitForm, .compose),
+        b([.enter], "Enter", "edit/pick", .open, .compose),
+        b([.right, .character("l")], "←/→", "change", .choiceNext, .compose),
+        b([.tab, .character("j"), .down], "Tab/j/k", "field", .nextField, .compose),
+        b([.backTab, .character("k"), .up], "S-Tab", "previous field", .previousField, .compose, footer: false),
+        b([.left, .character("h")], "←", "previous choice", .choicePrevious, .compose, footer: false),
+        b([.character("g"), .home], "g/G", "first/last field", .top, .compose, footer: false),
+        b([.character("G"), .end], "G", "last field", .bottom, .compose, footer: false),
+        b([.character("p")], "p", "preview JSON", .preview, .compose),
+        b([.character("C")], "C", "clear form", .clearForm, .compose, footer: false),
+        b([.control("e")], "Ctrl-E", "script in $EDITOR", .externalEditor, .compose, footer: false),
+        b([.escape], "Esc", "done editing", .back, .editing),
+        b([.enter], "Enter", "new line / done", .accept, .editing),
+        b([.control("e")], "Ctrl-E", "open $EDITOR (script)", .externalEditor, .editing),
+        b([.control("w")], "Ctrl-W", "delete word", .back, .editing, footer: false),
+        b([.character("y"), .enter], "y/Enter", "confirm", .accept, .confirm),
+        b([.character("n"), .escape], "n/Esc", "cancel", .back, .confirm),
+        b([.character("y")], "y", "copy JSON", .copyID, .preview),
+        b([.character("c")], "c", "copy as curl", .copyURL, .preview),
+        b([.escape], "Esc", "close", .back, .preview),
         b([.character("?")], "?", "help", .help, .global),
         b([.escape], "Esc", "clear/back", .back, .global, footer: false),
         b([.character("q"), .control("c")], "q", "quit", .quit, .global),
@@ -80,12 +108,22 @@ public enum KeyMap {
 
     /// The footer's hints for `scopes`, most specific first.
     public static func footer(for scopes: [Scope]) -> [(String, String)] {
-        scopes.flatMap { scope in bindings.filter { $0.scope == scope && $0.inFooter }.map { ($0.label, $0.help) } }
+        var shadowed = Set<KeyPress>()
+        var hints: [(String, String)] = []
+        for scope in scopes {
+            let inScope = bindings.filter { $0.scope == scope }
+            // A key a more specific scope already uses does something else here: don't advertise it.
+            for binding in inScope where binding.inFooter && shadowed.isDisjoint(with: binding.keys) {
+                hints.append((binding.label, binding.help))
+            }
+            for binding in inScope { shadowed.formUnion(binding.keys) }
+        }
+        return hints
     }
 
-    /// The help overlay's sections: each scope with its keys spelled out.
-    public static var helpSections: [(Scope, [(String, String)])] {
-        Scope.allCases.compactMap { scope in
+    /// The help overlay's sections: each scope with its keys spelled out, the scopes in `first` leading.
+    public static func helpSections(first: [Scope] = []) -> [(Scope, [(String, String)])] {
+        (first + Scope.allCases.filter { !first.contains($0) }).compactMap { scope in
             let rows = bindings.filter { $0.scope == scope }.map { ($0.keys.map(\.description).joined(separator: " "), $0.help) }
             return rows.isEmpty ? nil : (scope, rows)
         }

@@ -14,6 +14,10 @@ public enum Message: Equatable, Sendable {
     case lookDetailLoaded(id: String, Result<Look, HeyGenError>)
     case voicesLoaded(Result<[Voice], HeyGenError>, source: CatalogueSource, fetchedAt: Date)
     case copied(what: String, ok: Bool)
+    case submitted(Result<SubmitOutcome, HeyGenError>)
+    case draftLoaded(ComposeDraft)
+    /// The external editor returned (nil when it failed to start).
+    case scriptEdited(String?)
 }
 
 /// Work for the runtime: network calls, disk, clipboard. Results come back as ``Message``s.
@@ -25,4 +29,10 @@ public enum Effect: Equatable, Sendable {
     case loadVoices(refresh: Bool)
     /// Put text on the clipboard (OSC 52).
     case copy(String, what: String)
+    /// Record the submission in the store, then send it with its Idempotency-Key.
+    case submit(CreateVideoRequest, lookName: String?, voiceName: String?, look: Look?)
+    case saveDraft(ComposeDraft)
+    case loadDraft
+    /// Leave the screen, run `$VISUAL`/`$EDITOR` on the script, come back.
+    case editScript(String)
 }

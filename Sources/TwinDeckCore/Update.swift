@@ -3,7 +3,7 @@ import HeyGen
 
 /// The effects to start when the app opens.
 public func initialEffects() -> [Effect] {
-    [.loadAccount, .loadLooks, .loadVoices(refresh: false)]
+    [.loadAccount, .loadLooks, .loadVoices(refresh: false), .loadDraft]
 }
 
 /// Applies `message` to `state` and returns the work to do. Pure: no I/O, no clock but `state.now`.
@@ -56,6 +56,19 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.voices.load = .failed(error)
         if state.voices.index.count > 0 { state.showToast("Could not refresh voices: \(error.description)", level: .error) }
         return []
+    case .submitted(let result):
+        return state.submitFinished(result)
+    case .draftLoaded(let draft):
+        if state.compose.draft.isEmpty { state.compose.draft = draft }
+        return []
+    case .scriptEdited(let text):
+        if let text {
+            state.compose.draft.script.replace(with: text.hasSuffix("\n") ? String(text.dropLast()) : text)
+            state.compose.touched.insert(.script)
+            return [.saveDraft(state.compose.draft)]
+        }
+        state.showToast("Could not run the editor: set $VISUAL or $EDITOR", level: .error)
+        return []
     case .copied(let what, let ok):
         state.showToast(ok ? "Copied \(what) to the clipboard (OSC 52)" : "Could not copy \(what)", level: ok ? .info : .error)
         return []
@@ -76,6 +89,7 @@ func handleKey(_ state: inout AppState, _ key: KeyPress) -> [Effect] {
     case .languagePicker(var picker):
         return handlePickerKey(&state, &picker, key)
     case .normal:
+        if state.pane == .compose { return state.handleComposeKey(key) }
         guard let action = KeyMap.action(for: key, in: state.scopes) else { return [] }
         return perform(&state, action)
     }
@@ -106,10 +120,11 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .bottom: state.moveSelection(toIndex: Int.max)
     case .filter: state.mode = .filtering
     case .open:
-        if state.pane == .looks, let id = state.looks.selectedID {
-            state.looks.detailErrors[id] = nil
-            state.looks.details[id] = nil
-            return state.requestLookDetail(id)
+        if state.pane == .looks, let look = state.looks.selected {
+            return state.chooseLook(state.looks.details[look.id] ?? look)
+        }
+        if state.pane == .voices, let voice = state.voices.selected {
+            return state.chooseVoice(voice)
         }
     case .refresh:
         switch state.pane {
@@ -120,11 +135,14 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
         case .voices:
             state.voices.load = .loading
             return [.loadVoices(refresh: true)]
+        case .compose:
+            return []
         }
     case .copyID:
         switch state.pane {
         case .looks: if let id = state.looks.selectedID { return [.copy(id, what: "look ID")] }
         case .voices: if let id = state.voices.selectedID { return [.copy(id, what: "voice ID")] }
+        case .compose: break
         }
     case .copyURL:
         switch state.pane {
@@ -135,6 +153,7 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
         case .voices:
             if let url = state.voices.selected?.previewAudioURL { return [.copy(url, what: "preview audio URL")] }
             state.showToast("This voice has no preview audio", level: .error)
+        case .compose: break
         }
     case .languageFacet:
         if state.pane == .voices { state.mode = .languagePicker(LanguagePicker()) }
@@ -148,6 +167,7 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
             state.refilterVoices()
         }
     case .accept: state.mode = .normal
+    default: break
     }
     return []
 }

@@ -11,13 +11,18 @@ public struct AppConfiguration: Sendable {
     public var baseURL: String
     public var isDemo: Bool
     public var voiceCache: VoiceCache?
+    public var recorder: (any SubmissionRecorder)?
+    public var drafts: DraftStore?
     public var logger: Logger
 
-    public init(service: any HeyGenService, baseURL: String, isDemo: Bool, voiceCache: VoiceCache?, logger: Logger) {
+    public init(service: any HeyGenService, baseURL: String, isDemo: Bool, voiceCache: VoiceCache?,
+                recorder: (any SubmissionRecorder)? = nil, drafts: DraftStore? = nil, logger: Logger) {
         self.service = service
         self.baseURL = baseURL
         self.isDemo = isDemo
         self.voiceCache = voiceCache
+        self.recorder = recorder
+        self.drafts = drafts
         self.logger = logger
     }
 }
@@ -63,10 +68,11 @@ public enum AppRuntime {
         let screen = NCursesScreen()
         defer { screen.end() }
         let inbox = Inbox()
-        let runner = EffectRunner(
-            service: configuration.service, cache: configuration.voiceCache, logger: configuration.logger,
-            copy: { Clipboard.copy($0) }, post: { inbox.post($0) })
-        defer { runner.cancelAll() }
+        let effects = EffectRunner(
+            service: configuration.service, cache: configuration.voiceCache, recorder: configuration.recorder,
+            drafts: configuration.drafts, logger: configuration.logger, copy: { Clipboard.copy($0) }, post: { inbox.post($0) })
+        defer { effects.cancelAll() }
+        let runner = Runner(effects: effects, screen: screen, inbox: inbox, logger: configuration.logger)
         var state = AppState(width: screen.width, height: screen.height, baseURL: configuration.baseURL,
                              isDemo: configuration.isDemo, colors: screen.colors)
         runner.run(initialEffects())
@@ -93,6 +99,7 @@ public enum AppRuntime {
             }
             if let signal = screen.takeSignal() {
                 configuration.logger.info("stopping on signal \(signal)")
+                effects.run(.saveDraft(state.compose.draft))
                 return .signal(signal)
             }
             for message in inbox.drain() { runner.run(update(&state, message)) }
@@ -104,16 +111,70 @@ public enum AppRuntime {
                 runner.run(update(&state, .ticked(now)))
             }
         }
+        effects.run(.saveDraft(state.compose.draft))
         return .quit
     }
 
-    static func apply(_ event: TerminalEvent, to state: inout AppState, runner: EffectRunner) {
+    static func apply(_ event: TerminalEvent, to state: inout AppState, runner: Runner) {
         switch event {
         case .resize(let width, let height):
             runner.run(update(&state, .resized(width: width, height: height)))
         case .key(let key):
             if let press = KeyPress(key) { runner.run(update(&state, .keyPressed(press))) }
         }
+    }
+}
+
+/// Runs effects: the terminal-bound ones (the external editor) here, the rest on the effect runner.
+final class Runner {
+    let effects: EffectRunner
+    let screen: NCursesScreen
+    let inbox: Inbox
+    let logger: Logger
+
+    init(effects: EffectRunner, screen: NCursesScreen, inbox: Inbox, logger: Logger) {
+        self.effects = effects
+        self.screen = screen
+        self.inbox = inbox
+        self.logger = logger
+    }
+
+    func run(_ list: [Effect]) {
+        for effect in list {
+            if case .editScript(let text) = effect {
+                inbox.post(.scriptEdited(editExternally(text)))
+            } else {
+                effects.run(effect)
+            }
+        }
+    }
+
+    /// Leaves curses, runs `$VISUAL`/`$EDITOR` on a temp file holding `text`, comes back; nil on failure.
+    func editExternally(_ text: String) -> String? {
+        let env = ProcessInfo.processInfo.environment
+        guard let editor = [env["VISUAL"], env["EDITOR"]].compactMap({ $0 }).first(where: { !$0.isEmpty }) else { return nil }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("twindeck-script-\(UUID().uuidString).txt")
+        defer { try? FileManager.default.removeItem(at: file) }
+        do {
+            try Data(text.utf8).write(to: file)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        } catch { return nil }
+        screen.suspend()
+        defer { screen.resume() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "\(editor) \"$1\"", "sh", file.path]
+        do {
+            try process.run()
+            process.waitUntilExit()
+        } catch {
+            logger.warning("could not start the editor \(editor): \(error)")
+            return nil
+        }
+        // A Ctrl-C meant for the editor is not a request to quit the app.
+        if let signal = screen.takeSignal(), signal != SIGINT && signal != SIGQUIT { screen.repost(signal) }
+        guard process.terminationStatus == 0, let data = try? Data(contentsOf: file) else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 }
 

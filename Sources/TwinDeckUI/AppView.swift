@@ -35,12 +35,22 @@ public struct AppView {
         switch state.pane {
         case .looks: LooksPaneView(state: state, theme: theme).render(into: &buffer, layout: layout)
         case .voices: VoicesPaneView(state: state, theme: theme).render(into: &buffer, layout: layout)
+        case .compose: ComposeView(state: state, theme: theme).render(into: &buffer, layout: layout)
         }
         footer(&buffer, Rect(layout.footer))
         switch state.mode {
-        case .help: HelpOverlay(theme: theme).render(into: &buffer)
+        case .help: HelpOverlay(theme: theme, first: helpScopes).render(into: &buffer)
         case .languagePicker(let picker): LanguagePickerView(state: state, picker: picker, theme: theme).render(into: &buffer)
         default: break
+        }
+    }
+
+    /// The scopes of the pane under the help overlay.
+    var helpScopes: [Scope] {
+        switch state.pane {
+        case .looks: [.global, .list, .looks]
+        case .voices: [.global, .list, .voices]
+        case .compose: [.global, .compose, .editing]
         }
     }
 
@@ -71,6 +81,7 @@ public struct AppView {
         let status: String = switch state.pane {
         case .looks: state.looks.load.isLoading ? "" : "\(state.looks.all.count) looks"
         case .voices: state.voices.index.count > 0 ? "\(grouped(state.voices.index.count)) voices" : ""
+        case .compose: state.compose.picking == nil ? "" : "picking…"
         }
         if !status.isEmpty, DisplayWidth.of(status) + x + 1 < rect.maxX {
             buffer.put(status, x: rect.maxX - DisplayWidth.of(status) - 1, y: rect.y, style: theme.dim)
@@ -96,7 +107,7 @@ public struct AppView {
             return
         }
         // "? help" and "q quit" always show, at the right; the pane's keys fill the rest from the left.
-        let essentials = KeyMap.footer(for: [.global]).filter { $0.0 == "?" || $0.0 == "q" }
+        let essentials = state.scopes.contains(.global) ? KeyMap.footer(for: [.global]).filter { $0.0 == "?" || $0.0 == "q" } : []
         let essentialsWidth = essentials.reduce(0) { $0 + DisplayWidth.of($1.0) + DisplayWidth.of($1.1) + 3 }
         let others = KeyMap.footer(for: state.scopes).filter { hint in !essentials.contains { $0.0 == hint.0 } }
         hints(&buffer, Rect(x: rect.x, y: rect.y, width: rect.width - essentialsWidth, height: 1), from: rect.x + 1, others)

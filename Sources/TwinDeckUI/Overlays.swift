@@ -5,9 +5,11 @@ import TwinDeckCore
 /// `?`: every key, by where it works, from the same table that dispatches them.
 struct HelpOverlay {
     let theme: Theme
+    /// The scopes of the pane help was opened from: listed first.
+    var first: [Scope] = []
 
     func render(into buffer: inout Buffer) {
-        let sections = KeyMap.helpSections
+        let sections = KeyMap.helpSections(first: first)
         let rows = sections.reduce(0) { $0 + $1.1.count + 1 } + 2
         let rect = buffer.area.centered(width: min(76, buffer.width - 2), height: min(buffer.height - 2, rows + 2))
         buffer.fill(rect)
@@ -24,7 +26,10 @@ struct HelpOverlay {
                 y = inner.y
             }
             let x = inner.x + column * (half + 2)
-            guard y < inner.maxY else { break }
+            guard y + 1 < inner.maxY else {
+                buffer.put("… more keys: enlarge the terminal", x: inner.x, y: inner.maxY - 1, style: theme.dim, maxX: inner.maxX)
+                break
+            }
             buffer.put(scope.rawValue, x: x, y: y, style: theme.heading, maxX: x + half)
             y += 1
             for (keys, help) in bindings where y < inner.maxY {

@@ -20,9 +20,11 @@ enum AppLauncher {
             throw CLIError.wrap(error)
         }
         let cacheName = session.isDemo ? "voices-demo.json" : "voices-\(Self.cacheKey(session.client.configuration.baseURL)).json"
+        let draftName = session.isDemo ? "draft-demo.json" : "draft.json"
         let configuration = AppConfiguration(
             service: session.client, baseURL: session.client.configuration.baseURL, isDemo: session.isDemo,
-            voiceCache: VoiceCache(url: Paths.cacheDirectory.appendingPathComponent(cacheName)), logger: logger)
+            voiceCache: VoiceCache(url: Paths.cacheDirectory.appendingPathComponent(cacheName)),
+            drafts: DraftStore(url: Paths.dataDirectory.appendingPathComponent(draftName)), logger: logger)
         let exit = await AppRuntime.run(configuration)
         await session.close()
         if exit.exitCode != 0 { throw ExitCode(exit.exitCode) }

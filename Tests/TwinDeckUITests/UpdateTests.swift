@@ -7,7 +7,7 @@ import Testing
 @Suite("update: keys, lists, selection")
 struct UpdateTests {
     @Test func startsByLoadingAccountLooksAndVoices() {
-        #expect(initialEffects() == [.loadAccount, .loadLooks, .loadVoices(refresh: false)])
+        #expect(initialEffects() == [.loadAccount, .loadLooks, .loadVoices(refresh: false), .loadDraft])
     }
 
     @Test func navigationMovesAndClampsTheSelection() {
@@ -46,11 +46,15 @@ struct UpdateTests {
         press(&state, .tab)
         #expect(state.pane == .voices)
         press(&state, .tab)
-        #expect(state.pane == .looks)
-        press(&state, .backTab)
-        #expect(state.pane == .voices)
+        #expect(state.pane == .compose)
+        press(&state, .tab)
+        #expect(state.pane == .compose, "in Compose, Tab moves between fields")
         press(&state, .character("1"))
         #expect(state.pane == .looks)
+        press(&state, .backTab)
+        #expect(state.pane == .compose)
+        press(&state, .character("2"))
+        #expect(state.pane == .voices)
     }
 
     @Test func filterAsYouTypeKeepsTheSelectionByID() {
@@ -165,7 +169,9 @@ struct UpdateTests {
         detailed.tags = ["from-detail"]
         _ = update(&state, .lookDetailLoaded(id: "lk_kitchen", .success(detailed)))
         #expect(state.looks.details["lk_kitchen"]?.tags == ["from-detail"])
-        #expect(press(&state, .enter) == [.loadLookDetail(id: "lk_kitchen")], "Enter fetches again")
+        let effects = press(&state, .enter)
+        #expect(state.pane == .compose && state.compose.draft.lookID == "lk_kitchen", "Enter composes with the look")
+        #expect(!effects.contains(.loadLookDetail(id: "lk_kitchen")), "its detail is already known")
     }
 
     @Test func failedVoiceRefreshKeepsTheCatalogue() {

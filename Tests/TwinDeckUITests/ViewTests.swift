@@ -26,7 +26,7 @@ struct ViewTests {
     }
 
     @Test func helpOverlayListsEveryBinding() {
-        var state = loadedState(width: 100, height: 40)
+        var state = loadedState(width: 120, height: 50)
         press(&state, .character("?"))
         let text = screen(state).joined(separator: "\n")
         #expect(text.contains("Keys — any key closes"))

@@ -50,7 +50,16 @@ struct EffectRunnerTests {
     final class FakeService: HeyGenService, @unchecked Sendable {
         let lock = NSLock()
         var catalogueCalls = 0
+        var createError: HeyGenError?
+        var creates: [String] = []
         func me() async throws -> User { User(username: "fake") }
+        func createVideo(_ request: CreateVideoRequest, idempotencyKey: String, look: Look?) async throws -> CreateVideoResponse {
+            try lock.withLock {
+                creates.append(idempotencyKey)
+                if let createError { throw createError }
+                return CreateVideoResponse(videoID: "v_\(creates.count)", status: .waiting)
+            }
+        }
         func allLooks() async throws -> [Look] { [] }
         func look(id: String) async throws -> Look { throw HeyGenError(kind: .notFound, httpStatus: 404, message: "no \(id)") }
         func catalogue() async throws -> [Voice] {
@@ -94,6 +103,62 @@ struct EffectRunnerTests {
         try await waitFor { posted.all.count == 2 }
         #expect(posted.all.contains(.copied(what: "look ID", ok: false)))
         #expect(posted.all.contains { if case .lookDetailLoaded("nope", .failure(let e)) = $0 { return e.kind == .notFound } else { return false } })
+    }
+
+    final class FakeRecorder: SubmissionRecorder, @unchecked Sendable {
+        let lock = NSLock()
+        var log: [String] = []
+        var failRecording = false
+        func recordSubmitting(request: CreateVideoRequest, key: String, lookName: String?, voiceName: String?, source: String) throws {
+            try lock.withLock {
+                if failRecording { throw CocoaError(.fileWriteNoPermission) }
+                log.append("submitting \(key)")
+            }
+        }
+        func markSubmitted(key: String, videoID: String, status: VideoStatus) throws { lock.withLock { log.append("submitted \(key) \(videoID)") } }
+        func markRejected(key: String, error: String) throws { lock.withLock { log.append("rejected \(key)") } }
+    }
+
+    func submitOnce(service: FakeService, recorder: FakeRecorder) async throws -> Message {
+        let posted = Posted()
+        let runner = EffectRunner(service: service, cache: nil, recorder: recorder, logger: .init(label: "t"), copy: { _ in true }, post: posted.add)
+        runner.run(.submit(CreateVideoRequest(avatarID: "lk", script: "hi", voiceID: "v"), lookName: nil, voiceName: nil, look: nil))
+        try await waitFor { posted.all.count == 1 }
+        return posted.all[0]
+    }
+
+    @Test func submitRecordsBeforeSendingAndMarksAfter() async throws {
+        let service = FakeService(), recorder = FakeRecorder()
+        let message = try await submitOnce(service: service, recorder: recorder)
+        guard case .submitted(.success(.created(let response, let key))) = message else { Issue.record("\(message)"); return }
+        #expect(response.videoID == "v_1")
+        #expect(recorder.log == ["submitting \(key)", "submitted \(key) v_1"])
+        #expect(service.creates == [key])
+    }
+
+    @Test func anAmbiguousFailureKeepsTheRowForARetryWithTheSameKey() async throws {
+        let service = FakeService(), recorder = FakeRecorder()
+        service.createError = HeyGenError(kind: .timeout, message: "no answer")
+        let message = try await submitOnce(service: service, recorder: recorder)
+        guard case .submitted(.success(.uncertain(let key, _))) = message else { Issue.record("\(message)"); return }
+        #expect(recorder.log == ["submitting \(key)"], "still submitting: not rejected, not forgotten")
+    }
+
+    @Test func aDefiniteRefusalIsMarkedAndNothingIsRecordedTwice() async throws {
+        let service = FakeService(), recorder = FakeRecorder()
+        service.createError = HeyGenError(kind: .validation, httpStatus: 400, message: "bad", param: "script")
+        let message = try await submitOnce(service: service, recorder: recorder)
+        guard case .submitted(.failure(let error)) = message else { Issue.record("\(message)"); return }
+        #expect(error.param == "script")
+        #expect(recorder.log.count == 2 && recorder.log[1].hasPrefix("rejected"))
+    }
+
+    @Test func nothingIsSentWhenTheStoreCannotRecord() async throws {
+        let service = FakeService(), recorder = FakeRecorder()
+        recorder.failRecording = true
+        let message = try await submitOnce(service: service, recorder: recorder)
+        guard case .submitted(.failure) = message else { Issue.record("\(message)"); return }
+        #expect(service.creates.isEmpty)
     }
 
     func waitFor(_ condition: () -> Bool) async throws {

@@ -13,6 +13,8 @@
 void td_install_signal_handlers(void);
 /* The pending signal number (0 if none), cleared by reading. */
 int td_take_signal(void);
+/* Puts a signal back as pending (after a child program ran). */
+void td_repost_signal(int sig);
 /* Restores the terminal if curses is active (idempotent). */
 void td_restore_terminal(void);
 /* Restores default dispositions (before exec'ing an editor, say). */

@@ -1,0 +1,322 @@
+import Foundation
+import HeyGen
+
+/// The outcome of sending a video from the form.
+public enum SubmitOutcome: Equatable, Sendable {
+    case created(CreateVideoResponse, key: String)
+    /// Sent, but the answer never came (timeout, connection lost): the store keeps the row with its key.
+    case uncertain(key: String, reason: String)
+}
+
+extension AppState {
+    /// The look the form names, with the most detail known.
+    public var composeLook: Look? {
+        guard let id = compose.draft.lookID else { return nil }
+        return looks.details[id] ?? looks.all.first { $0.id == id }
+    }
+
+    /// Each field's problem now (the shared rule table, number parsing, and the server's last word), first per field.
+    public var composeIssues: [ComposeField: String] {
+        let (request, parseIssues) = compose.draft.request()
+        var issues: [ComposeField: String] = [:]
+        for issue in parseIssues + request.validate(look: composeLook) {
+            guard let field = ComposeField.forWire(issue.field), issues[field] == nil else { continue }
+            issues[field] = issue.message
+        }
+        if let server = compose.serverIssue, let field = ComposeField.forWire(server.field), issues[field] == nil {
+            issues[field] = server.message
+        }
+        return issues
+    }
+
+    /// The problems to show: touched fields, or all of them after a refused submit.
+    public var visibleComposeIssues: [ComposeField: String] {
+        composeIssues.filter { compose.showAllIssues || compose.touched.contains($0.key) || compose.serverIssue?.field == $0.key.rawValue }
+    }
+
+    /// Starts composing with `look` (Enter on the Looks pane, or a pick from the form).
+    mutating func chooseLook(_ look: Look) -> [Effect] {
+        guard look.isUsable else {
+            showToast("“\(look.name)” is \(look.status?.rawValue ?? "not ready") and cannot be used for a video yet", level: .error)
+            return []
+        }
+        let previousDefault = composeLook?.defaultVoiceID
+        compose.draft.lookID = look.id
+        compose.draft.lookName = look.name
+        // The look's default voice is preselected unless the person chose another one.
+        if let voiceID = look.defaultVoiceID, compose.draft.voiceID == nil || compose.draft.voiceID == previousDefault {
+            compose.draft.voiceID = voiceID
+            compose.draft.voiceName = voices.index.voice(id: voiceID)?.name
+        }
+        compose.touched.insert(.look)
+        compose.picking = nil
+        compose.serverIssue = nil
+        pane = .compose
+        compose.focus = .look
+        var effects: [Effect] = [.saveDraft(compose.draft)]
+        if looks.details[look.id] == nil { effects += requestLookDetail(look.id) }
+        return effects
+    }
+
+    mutating func chooseVoice(_ voice: Voice) -> [Effect] {
+        compose.draft.voiceID = voice.voiceID
+        compose.draft.voiceName = voice.name
+        compose.touched.insert(.voice)
+        compose.picking = nil
+        compose.serverIssue = nil
+        pane = .compose
+        compose.focus = .voice
+        return [.saveDraft(compose.draft)]
+    }
+
+    // MARK: - Keys
+
+    mutating func handleComposeKey(_ key: KeyPress) -> [Effect] {
+        if compose.previewing { return handlePreviewKey(key) }
+        if compose.confirmingClear {
+            if key == .character("y") || key == .enter {
+                let keep = (compose.draft.lookID, compose.draft.lookName)
+                compose = ComposeState()
+                compose.draft.lookID = keep.0
+                compose.draft.lookName = keep.1
+                showToast("Form cleared", level: .info)
+                return [.saveDraft(compose.draft)]
+            }
+            compose.confirmingClear = false
+            return []
+        }
+        if compose.submit == .confirming { return handleConfirmKey(key) }
+        if compose.editing { return handleEditingKey(key) }
+        guard let action = KeyMap.action(for: key, in: scopes) else { return [] }
+        return performCompose(action)
+    }
+
+    mutating func performCompose(_ action: Action) -> [Effect] {
+        let fields = compose.visibleFields
+        let index = fields.firstIndex(of: compose.focus) ?? 0
+        switch action {
+        case .down, .nextField: moveFocus(to: fields[min(index + 1, fields.count - 1)])
+        case .up, .previousField: moveFocus(to: fields[max(index - 1, 0)])
+        case .top: moveFocus(to: fields[0])
+        case .bottom: moveFocus(to: fields[fields.count - 1])
+        case .open: return activate(compose.focus)
+        case .choiceNext: return cycle(compose.focus, by: 1)
+        case .choicePrevious: return cycle(compose.focus, by: -1)
+        case .submitForm: return requestSubmit()
+        case .preview: compose.previewing = true
+        case .clearForm: compose.confirmingClear = true
+        case .externalEditor: return [.editScript(compose.draft.script.text)]
+        default: return perform(&self, action)
+        }
+        return []
+    }
+
+    mutating func moveFocus(to field: ComposeField) {
+        compose.touched.insert(compose.focus)
+        compose.focus = field
+        compose.fieldNote = nil
+    }
+
+    /// Enter on a field: edit text, toggle, cycle a choice, or pick a look/voice from its pane.
+    mutating func activate(_ field: ComposeField) -> [Effect] {
+        switch field {
+        case .look:
+            compose.picking = .look
+            pane = .looks
+            showToast("Pick a look: Enter chooses it", level: .info)
+        case .voice:
+            compose.picking = .voice
+            pane = .voices
+            showToast("Pick a voice: Enter chooses it", level: .info)
+        case .removeBackground:
+            compose.draft.removeBackground.toggle()
+            compose.touched.insert(field)
+            return [.saveDraft(compose.draft)]
+        case _ where field.isText:
+            compose.editing = true
+        default:
+            return cycle(field, by: 1)
+        }
+        return []
+    }
+
+    mutating func cycle(_ field: ComposeField, by step: Int) -> [Effect] {
+        func next<T: Equatable>(_ values: [T], _ current: T) -> T {
+            let i = values.firstIndex(of: current) ?? 0
+            return values[(i + step + values.count) % values.count]
+        }
+        var draft = compose.draft
+        switch field {
+        case .engine:
+            let engine = next(Engine.requestable, draft.engine)
+            if engine == .avatarV, let look = composeLook, !look.supports(.avatarV) {
+                let supported = (look.supportedAPIEngines ?? []).filter { Engine.requestable.contains($0) }.map(\.displayName)
+                compose.fieldNote = (.engine, "Avatar V is not available: this look supports: \(supported.isEmpty ? "no engine yet" : supported.joined(separator: ", "))")
+                return []
+            }
+            draft.engine = engine
+        case .resolution: draft.resolution = next(Resolution.known, draft.resolution)
+        case .aspectRatio: draft.aspectRatio = next(AspectRatio.known, draft.aspectRatio)
+        case .outputFormat:
+            draft.outputFormat = next(OutputFormat.known, draft.outputFormat)
+            if draft.outputFormat == .webm, draft.backgroundKind != .none {
+                compose.fieldNote = (.outputFormat, "webm is transparent: the background is kept but not sent")
+            }
+        case .removeBackground: draft.removeBackground.toggle()
+        case .background: draft.backgroundKind = next(BackgroundKind.allCases, draft.backgroundKind)
+        case .expressiveness:
+            let options: [Expressiveness?] = [nil, .medium, .high]
+            draft.expressiveness = next(options, draft.expressiveness)
+        case .look, .voice: return activate(field)
+        default:
+            return []
+        }
+        compose.draft = draft
+        compose.touched.insert(field)
+        if compose.serverIssue.flatMap({ ComposeField.forWire($0.field) }) == field { compose.serverIssue = nil }
+        return [.saveDraft(compose.draft)]
+    }
+
+    // MARK: - Text editing
+
+    mutating func handleEditingKey(_ key: KeyPress) -> [Effect] {
+        let field = compose.focus
+        let multiline = field == .script
+        func edit(_ change: (inout TextArea) -> Void) {
+            switch field {
+            case .script: change(&compose.draft.script)
+            case .title: change(&compose.draft.title)
+            case .backgroundValue: change(&compose.draft.backgroundValue)
+            case .speed: change(&compose.draft.speed)
+            case .pitch: change(&compose.draft.pitch)
+            case .locale: change(&compose.draft.locale)
+            case .callbackURL: change(&compose.draft.callbackURL)
+            case .motionPrompt: change(&compose.draft.motionPrompt)
+            default: break
+            }
+        }
+        compose.touched.insert(field)
+        if compose.serverIssue.flatMap({ ComposeField.forWire($0.field) }) == field { compose.serverIssue = nil }
+        switch key {
+        case .escape:
+            compose.editing = false
+            return [.saveDraft(compose.draft)]
+        case .enter where !multiline, .tab:
+            compose.editing = false
+            if key == .tab { return performCompose(.nextField) + [.saveDraft(compose.draft)] }
+            return [.saveDraft(compose.draft)]
+        case .enter: edit { $0.insert("\n") }
+        case .backspace: edit { $0.backspace() }
+        case .delete, .control("d"): edit { $0.deleteForward() }
+        case .left, .control("b"): edit { $0.moveLeft() }
+        case .right, .control("f"): edit { $0.moveRight() }
+        case .up where multiline: edit { $0.moveLine(-1) }
+        case .down where multiline: edit { $0.moveLine(1) }
+        case .home, .control("a"): edit { $0.moveToLineStart() }
+        case .end: edit { $0.moveToLineEnd() }
+        case .control("w"): edit { $0.deleteWord() }
+        case .control("u"): edit { area in while area.cursor > 0 { area.backspace() } }
+        case .control("e") where multiline: return [.editScript(compose.draft.script.text)]
+        case .character(let c):
+            var complete = true
+            edit { complete = $0.insert(String(c), multiline: multiline) }
+            if !complete { showToast("\(field.label) is full: the rest was not added", level: .error) }
+        default: break
+        }
+        return []
+    }
+
+    // MARK: - Submit
+
+    mutating func requestSubmit() -> [Effect] {
+        switch compose.submit {
+        case .sending, .confirming:
+            return []  // a repeated key never sends twice
+        default: break
+        }
+        let issues = composeIssues
+        if !issues.isEmpty {
+            compose.showAllIssues = true
+            if let first = compose.visibleFields.first(where: { issues[$0] != nil }) {
+                compose.focus = first
+            }
+            showToast("Fix \(issues.count) field\(issues.count == 1 ? "" : "s") before submitting", level: .error)
+            return []
+        }
+        compose.submit = .confirming
+        return []
+    }
+
+    mutating func handleConfirmKey(_ key: KeyPress) -> [Effect] {
+        switch key {
+        case .character("y"), .enter:
+            compose.submit = .sending
+            let (request, _) = compose.draft.request()
+            return [.submit(request, lookName: compose.draft.lookName, voiceName: compose.draft.voiceName, look: composeLook)]
+        default:
+            compose.submit = .idle
+            return []
+        }
+    }
+
+    mutating func handlePreviewKey(_ key: KeyPress) -> [Effect] {
+        let (request, _) = compose.draft.request()
+        switch key {
+        case .character("y"):
+            guard let body = try? request.jsonBody() else { return [] }
+            return [.copy(String(decoding: body, as: UTF8.self), what: "request body")]
+        case .character("c"):
+            return [.copy(Self.curl(for: request, baseURL: baseURL), what: "curl command")]
+        default:
+            compose.previewing = false
+            return []
+        }
+    }
+
+    /// The request as a `curl` command; the key is always `$HEYGEN_API_KEY`, never the key itself.
+    public static func curl(for request: CreateVideoRequest, baseURL: String) -> String {
+        let body = (try? request.jsonBody()).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let quoted = body.replacingOccurrences(of: "'", with: "'\\''")
+        return """
+            curl -X POST "\(baseURL)/v3/videos" \\
+              -H "x-api-key: $HEYGEN_API_KEY" \\
+              -H "Content-Type: application/json" \\
+              -d '\(quoted)'
+            """
+    }
+
+    mutating func submitFinished(_ result: Result<SubmitOutcome, HeyGenError>) -> [Effect] {
+        switch result {
+        case .success(.created(let response, _)):
+            compose.submit = .sent(videoID: response.videoID, status: response.status)
+            showToast("Submitted: video \(response.videoID) (\(response.status))", level: .info, seconds: 8)
+            // A fresh form keeps the look and voice; the board (R) re-composes a sent video.
+            var fresh = ComposeDraft()
+            fresh.lookID = compose.draft.lookID
+            fresh.lookName = compose.draft.lookName
+            fresh.voiceID = compose.draft.voiceID
+            fresh.voiceName = compose.draft.voiceName
+            compose.draft = fresh
+            compose.touched = []
+            compose.showAllIssues = false
+            compose.focus = .script
+            return [.saveDraft(compose.draft)]
+        case .success(.uncertain(_, let reason)):
+            compose.submit = .uncertain(reason)
+            showToast("No answer from HeyGen (\(reason)); the submission is kept and will be retried with the same key", level: .error, seconds: 10)
+            return []
+        case .failure(let error):
+            compose.submit = .failed(error)
+            if error.kind == .validation, let param = error.param, let field = ComposeField.forWire(param) {
+                compose.serverIssue = FieldIssue(field: param, message: error.message, rule: "server")
+                compose.focus = field
+            }
+            var text = error.description
+            if error.kind == .insufficientCredit, let credits = account.user?.remainingCredits {
+                text += " (balance: \(Int(credits)) credits)"
+            }
+            showToast(text, level: .error, seconds: 10)
+            return []
+        }
+    }
+}
