@@ -131,7 +131,7 @@ public struct Buffer: Hashable, Sendable {
                 // A wide character half-overwritten on either side leaves a blank, never half a glyph.
                 if self[column, y].isContinuation, column > 0 { self[column - 1, y] = Cell(" ", style: self[column - 1, y].style) }
                 self[column, y] = Cell(safe, style: style)
-                if w == 2 { self[column + 1, y] = Cell(" ", style: style, isContinuation: true) }
+                for extra in 1..<max(1, w) { self[column + extra, y] = Cell(" ", style: style, isContinuation: true) }
                 let after = column + w
                 if after < width, self[after, y].isContinuation { self[after, y] = Cell(" ", style: self[after, y].style) }
             }
@@ -171,11 +171,11 @@ public struct Buffer: Hashable, Sendable {
     }
 
     /// The display width of a character as drawn (controls are drawn as one `·`).
+    /// The sum of its scalars' widths, as a terminal using the C library's `wcwidth` advances: a Devanagari
+    /// cluster such as प्रि takes three columns, an emoji with a skin tone four.
     static func width(of character: Character) -> Int {
         var w = 0
-        for (i, scalar) in character.unicodeScalars.enumerated() {
-            w = i == 0 ? DisplayWidth.of(scalar) : max(w, DisplayWidth.of(scalar) == 2 ? 2 : w)
-        }
+        for scalar in character.unicodeScalars { w += DisplayWidth.of(scalar) }
         return w
     }
 

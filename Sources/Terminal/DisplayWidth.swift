@@ -22,7 +22,15 @@ public enum DisplayWidth {
 
     @usableFromInline
     static func isZeroWidth(_ v: UInt32) -> Bool {
-        (0x0300...0x036F).contains(v) || (0x0483...0x0489).contains(v) || (0x0591...0x05BD).contains(v)
+        // Nonspacing and enclosing marks and format characters take no column (spacing marks, Mc, take one).
+        if let scalar = Unicode.Scalar(v) {
+            switch scalar.properties.generalCategory {
+            case .nonspacingMark, .enclosingMark, .format: return true
+            case .spacingMark: return false
+            default: break
+            }
+        }
+        return (0x1160...0x11FF).contains(v) || (0x0300...0x036F).contains(v) || (0x0483...0x0489).contains(v) || (0x0591...0x05BD).contains(v)
             || (0x0610...0x061A).contains(v) || (0x064B...0x065F).contains(v) || (0x0E31 == v) || (0x0E34...0x0E3A).contains(v)
             || (0x0E47...0x0E4E).contains(v) || (0x0900...0x0903).contains(v) || (0x093A...0x094F).contains(v)
             || (0x0981...0x0983).contains(v) || (0x09BC...0x09D7).contains(v) || (0x0B82 == v) || (0x0BBE...0x0BCD).contains(v)

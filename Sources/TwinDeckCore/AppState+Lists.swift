@@ -23,7 +23,14 @@ extension AppState {
         mode = .normal
     }
 
-    var currentFilter: String { pane == .looks ? looks.filter : voices.filter }
+    var currentFilter: String {
+        switch pane {
+        case .looks: looks.filter
+        case .voices: voices.filter
+        case .board: board.filter
+        case .compose: ""
+        }
+    }
 
     mutating func setFilter(_ text: String) {
         switch pane {
@@ -33,6 +40,10 @@ extension AppState {
         case .voices:
             voices.filter = text
             refilterVoices()
+        case .board:
+            board.filter = text
+            board.selectedKey = Self.keepSelection(board.selectedKey, in: board.visible.map(\.idempotencyKey))
+            clampBoardScroll()
         case .compose: break
         }
     }
@@ -89,7 +100,7 @@ extension AppState {
         case .voices:
             guard let id = voices.selectedID, let position = voices.index.position(of: id) else { return nil }
             return Self.row(of: position, in: voices.visible)
-        case .compose:
+        case .compose, .board:
             return nil
         }
     }
@@ -108,7 +119,7 @@ extension AppState {
         switch pane {
         case .looks: looks.visible.count
         case .voices: voices.visible.count
-        case .compose: 0
+        case .compose, .board: 0
         }
     }
 
@@ -127,7 +138,7 @@ extension AppState {
             looks.detailWanted = (looks.selectedID!, now)
         case .voices:
             voices.selectedID = voices.index.voices[voices.visible[target]].voiceID
-        case .compose:
+        case .compose, .board:
             break
         }
         clampScrolls()

@@ -3,13 +3,14 @@ import HeyGen
 
 /// The panes in the tab bar, in order.
 public enum Pane: Int, CaseIterable, Sendable, Hashable {
-    case looks, voices, compose
+    case looks, voices, compose, board
 
     public var title: String {
         switch self {
         case .looks: "Looks"
         case .voices: "Voices"
         case .compose: "Compose"
+        case .board: "Board"
         }
     }
 
@@ -114,6 +115,7 @@ public struct AppState: Equatable, Sendable {
     public var looks = LooksState()
     public var voices = VoicesState()
     public var compose = ComposeState()
+    public var board = BoardState()
     public var account = AccountState()
     public var baseURL: String
     public var isDemo: Bool
@@ -151,6 +153,8 @@ public struct AppState: Equatable, Sendable {
                 else if compose.confirmingClear || compose.submit == .confirming { [.confirm] }
                 else if compose.editing { [.editing] }
                 else { [.compose, .global] }
+            case .board:
+                board.confirmingRemove != nil ? [.confirm] : [.board, .list, .global]
             }
         }
     }

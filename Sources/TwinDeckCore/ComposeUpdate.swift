@@ -287,7 +287,7 @@ extension AppState {
 
     mutating func submitFinished(_ result: Result<SubmitOutcome, HeyGenError>) -> [Effect] {
         switch result {
-        case .success(.created(let response, _)):
+        case .success(.created(let response, let key)):
             compose.submit = .sent(videoID: response.videoID, status: response.status)
             showToast("Submitted: video \(response.videoID) (\(response.status))", level: .info, seconds: 8)
             // A fresh form keeps the look and voice; the board (R) re-composes a sent video.
@@ -300,11 +300,13 @@ extension AppState {
             compose.touched = []
             compose.showAllIssues = false
             compose.focus = .script
-            return [.saveDraft(compose.draft)]
+            pane = .board
+            board.selectedKey = key
+            return [.saveDraft(compose.draft), .pollNow]
         case .success(.uncertain(_, let reason)):
             compose.submit = .uncertain(reason)
             showToast("No answer from HeyGen (\(reason)); the submission is kept and will be retried with the same key", level: .error, seconds: 10)
-            return []
+            return [.pollNow]
         case .failure(let error):
             compose.submit = .failed(error)
             if error.kind == .validation, let param = error.param, let field = ComposeField.forWire(param) {

@@ -19,10 +19,10 @@ extension HeyGenClient: HeyGenService {
 /// Where submissions are written before they are sent (the GRDB store in the app, a fake in tests).
 public protocol SubmissionRecorder: Sendable {
     /// Records a submission as "submitting", before anything is sent.
-    func recordSubmitting(request: CreateVideoRequest, key: String, lookName: String?, voiceName: String?, source: String) throws
-    func markSubmitted(key: String, videoID: String, status: VideoStatus) throws
+    func recordSubmitting(request: CreateVideoRequest, key: String, lookName: String?, voiceName: String?) async throws
+    func recordSubmitted(key: String, videoID: String, status: VideoStatus) async throws
     /// The server refused it for good (a definite 4xx): it is never re-sent.
-    func markRejected(key: String, error: String) throws
+    func recordRejected(key: String, error: String) async throws
 }
 
 /// The compose form's draft on disk, so it survives quitting.
@@ -73,6 +73,8 @@ public final class EffectRunner: @unchecked Sendable {
     private let cache: VoiceCache?
     private let recorder: (any SubmissionRecorder)?
     private let drafts: DraftStore?
+    /// The board's poller and downloader, when a store is open.
+    public let board: BoardEngine?
     private let post: @Sendable (Message) -> Void
     private let copy: @Sendable (String) -> Bool
     private let logger: Logger
@@ -85,12 +87,13 @@ public final class EffectRunner: @unchecked Sendable {
     ///   - copy: puts text on the clipboard; returns whether it could.
     ///   - post: delivers a result to the UI loop (thread-safe).
     public init(service: any HeyGenService, cache: VoiceCache?, recorder: (any SubmissionRecorder)? = nil,
-                drafts: DraftStore? = nil, logger: Logger, copy: @escaping @Sendable (String) -> Bool,
+                drafts: DraftStore? = nil, board: BoardEngine? = nil, logger: Logger, copy: @escaping @Sendable (String) -> Bool,
                 post: @escaping @Sendable (Message) -> Void) {
         self.service = service
         self.cache = cache
         self.recorder = recorder
         self.drafts = drafts
+        self.board = board
         self.logger = logger
         self.copy = copy
         self.post = post
@@ -131,9 +134,13 @@ public final class EffectRunner: @unchecked Sendable {
             do { try drafts?.save(draft) } catch { logger.warning("could not save the draft: \(error)") }
         case .loadDraft:
             if let draft = drafts?.load() { post(.draftLoaded(draft)) }
-        case .editScript:
-            // Needs the terminal: the runtime runs the editor itself.
+        case .editScript, .notify:
+            // These need the terminal: the runtime handles them itself.
             break
+        case .pollNow: board?.pollNow()
+        case .refreshVideo(let id): board?.refresh(videoID: id)
+        case .download(let key): board?.download(key: key)
+        case .removeSubmission(let key): board?.remove(key: key)
         }
     }
 
@@ -144,14 +151,14 @@ public final class EffectRunner: @unchecked Sendable {
     ) async -> Result<SubmitOutcome, HeyGenError> {
         let key = IdempotencyKey.make()
         do {
-            try recorder?.recordSubmitting(request: request, key: key, lookName: lookName, voiceName: voiceName, source: "form")
+            try await recorder?.recordSubmitting(request: request, key: key, lookName: lookName, voiceName: voiceName)
         } catch {
             // Nothing is sent unless it was recorded first.
             return .failure(HeyGenError(kind: .configuration, message: "could not record the submission locally, so it was not sent: \(error)"))
         }
         do {
             let response = try await service.createVideo(request, idempotencyKey: key, look: look)
-            do { try recorder?.markSubmitted(key: key, videoID: response.videoID, status: response.status) } catch {
+            do { try await recorder?.recordSubmitted(key: key, videoID: response.videoID, status: response.status) } catch {
                 logger.error("video \(response.videoID) was created but could not be recorded: \(error)")
             }
             return .success(.created(response, key: key))
@@ -162,7 +169,7 @@ public final class EffectRunner: @unchecked Sendable {
                 logger.warning("submission \(key) outcome unknown: \(error.shortDescription)")
                 return .success(.uncertain(key: key, reason: error.shortDescription))
             default:
-                try? recorder?.markRejected(key: key, error: error.description)
+                try? await recorder?.recordRejected(key: key, error: error.description)
                 return .failure(error)
             }
         } catch {

@@ -8,6 +8,8 @@ public enum Action: Hashable, Sendable {
     case languageFacet, genderFacet
     // Compose:
     case nextField, previousField, choiceNext, choicePrevious, submitForm, preview, clearForm, externalEditor
+    // Board:
+    case download, recompose, remove, sortBoard
     // While typing a filter or in a picker:
     case accept
 }
@@ -24,6 +26,7 @@ public enum Scope: String, Hashable, Sendable, CaseIterable {
     case editing = "Editing a field"
     case confirm = "Confirmations"
     case preview = "Request preview"
+    case board = "Board"
 }
 
 /// One line of the key table.
@@ -65,6 +68,15 @@ public enum KeyMap {
         b([.character("1")], "1", "Looks", .pane(0), .global, footer: false),
         b([.character("2")], "2", "Voices", .pane(1), .global, footer: false),
         b([.character("3")], "3", "Compose", .pane(2), .global, footer: false),
+        b([.character("4")], "4", "Board", .pane(3), .global, footer: false),
+        b([.enter], "Enter", "detail", .open, .board),
+        b([.character("d")], "d", "download", .download, .board),
+        b([.character("y")], "y", "copy link", .copyID, .board),
+        b([.character("o")], "o", "page link", .copyURL, .board, footer: false),
+        b([.character("R")], "R", "re-compose", .recompose, .board),
+        b([.character("x")], "x", "remove", .remove, .board, footer: false),
+        b([.character("S")], "S", "sort", .sortBoard, .board, footer: false),
+        b([.character("r"), .control("r")], "r", "poll now", .refresh, .board, footer: false),
         b([.character("s"), .control("s")], "s", "submit", .submitForm, .compose),
         b([.enter], "Enter", "edit/pick", .open, .compose),
         b([.right, .character("l")], "←/→", "change", .choiceNext, .compose),

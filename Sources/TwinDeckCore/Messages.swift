@@ -18,6 +18,10 @@ public enum Message: Equatable, Sendable {
     case draftLoaded(ComposeDraft)
     /// The external editor returned (nil when it failed to start).
     case scriptEdited(String?)
+    /// The store's rows after a change (a poll, a submit, an import).
+    case boardLoaded([Submission])
+    case pollHealthChanged(PollHealth)
+    case downloadProgressed(key: String, DownloadProgress)
 }
 
 /// Work for the runtime: network calls, disk, clipboard. Results come back as ``Message``s.
@@ -35,4 +39,13 @@ public enum Effect: Equatable, Sendable {
     case loadDraft
     /// Leave the screen, run `$VISUAL`/`$EDITOR` on the script, come back.
     case editScript(String)
+    /// Poll the board now (`r`, or right after a submit).
+    case pollNow
+    /// Fetch one video's detail (fresh links) into the store.
+    case refreshVideo(id: String)
+    case download(key: String)
+    /// Remove a row from the local board (the video stays on HeyGen).
+    case removeSubmission(key: String)
+    /// Tell the person a video finished (bell or OSC 9).
+    case notify(String)
 }

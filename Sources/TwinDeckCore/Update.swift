@@ -69,6 +69,16 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         }
         state.showToast("Could not run the editor: set $VISUAL or $EDITOR", level: .error)
         return []
+    case .boardLoaded(let rows):
+        return state.boardLoaded(rows)
+    case .pollHealthChanged(let health):
+        state.board.health = health
+        return []
+    case .downloadProgressed(let key, let progress):
+        state.board.downloads[key] = progress
+        if progress.done { state.showToast("Downloaded to \(progress.path ?? "?")", level: .info, seconds: 8) }
+        if let error = progress.error { state.showToast("Download failed: \(error)", level: .error, seconds: 8) }
+        return []
     case .copied(let what, let ok):
         state.showToast(ok ? "Copied \(what) to the clipboard (OSC 52)" : "Could not copy \(what)", level: ok ? .info : .error)
         return []
@@ -90,6 +100,7 @@ func handleKey(_ state: inout AppState, _ key: KeyPress) -> [Effect] {
         return handlePickerKey(&state, &picker, key)
     case .normal:
         if state.pane == .compose { return state.handleComposeKey(key) }
+        if state.pane == .board { return state.handleBoardKey(key) }
         guard let action = KeyMap.action(for: key, in: state.scopes) else { return [] }
         return perform(&state, action)
     }
@@ -101,7 +112,10 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .help: state.mode = .help
     case .back:
         // Esc clears a kept filter first, like k9s.
-        if state.pane == .looks, !state.looks.filter.isEmpty {
+        if state.pane == .board, !state.board.filter.isEmpty {
+            state.board.filter = ""
+            state.clampBoardScroll()
+        } else if state.pane == .looks, !state.looks.filter.isEmpty {
             state.looks.filter = ""
             state.refilterLooks()
         } else if state.pane == .voices, !state.voices.filter.isEmpty {
@@ -137,12 +151,14 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
             return [.loadVoices(refresh: true)]
         case .compose:
             return []
+        case .board:
+            return [.pollNow]
         }
     case .copyID:
         switch state.pane {
         case .looks: if let id = state.looks.selectedID { return [.copy(id, what: "look ID")] }
         case .voices: if let id = state.voices.selectedID { return [.copy(id, what: "voice ID")] }
-        case .compose: break
+        case .compose, .board: break
         }
     case .copyURL:
         switch state.pane {
@@ -153,7 +169,7 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
         case .voices:
             if let url = state.voices.selected?.previewAudioURL { return [.copy(url, what: "preview audio URL")] }
             state.showToast("This voice has no preview audio", level: .error)
-        case .compose: break
+        case .compose, .board: break
         }
     case .languageFacet:
         if state.pane == .voices { state.mode = .languagePicker(LanguagePicker()) }

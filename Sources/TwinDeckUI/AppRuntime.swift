@@ -13,10 +13,14 @@ public struct AppConfiguration: Sendable {
     public var voiceCache: VoiceCache?
     public var recorder: (any SubmissionRecorder)?
     public var drafts: DraftStore?
+    /// Builds the board's engine, given where it posts its messages.
+    public var makeBoard: (@Sendable (@escaping @Sendable (Message) -> Void) -> BoardEngine?)?
     public var logger: Logger
 
     public init(service: any HeyGenService, baseURL: String, isDemo: Bool, voiceCache: VoiceCache?,
-                recorder: (any SubmissionRecorder)? = nil, drafts: DraftStore? = nil, logger: Logger) {
+                recorder: (any SubmissionRecorder)? = nil, drafts: DraftStore? = nil,
+                makeBoard: (@Sendable (@escaping @Sendable (Message) -> Void) -> BoardEngine?)? = nil, logger: Logger) {
+        self.makeBoard = makeBoard
         self.service = service
         self.baseURL = baseURL
         self.isDemo = isDemo
@@ -52,25 +56,30 @@ public enum AppExit: Sendable, Equatable {
 /// (input with a 100 ms timeout → drain bursts → apply effect results → repaint when the frame changed).
 public enum AppRuntime {
     public static func run(_ configuration: AppConfiguration) async -> AppExit {
-        await withCheckedContinuation { continuation in
+        let inbox = Inbox()
+        let board = configuration.makeBoard?({ inbox.post($0) })
+        board?.start()
+        let exit = await withCheckedContinuation { continuation in
             // A dedicated thread: the loop blocks in get_wch and must not hold a cooperative-pool thread.
             let thread = Thread {
-                let exit = loop(configuration)
+                let exit = loop(configuration, inbox: inbox, board: board)
                 continuation.resume(returning: exit)
             }
             thread.name = "twindeck-ui"
             thread.stackSize = 8 << 20
             thread.start()
         }
+        await board?.stop()
+        return exit
     }
 
-    static func loop(_ configuration: AppConfiguration) -> AppExit {
+    static func loop(_ configuration: AppConfiguration, inbox: Inbox, board: BoardEngine?) -> AppExit {
         let screen = NCursesScreen()
         defer { screen.end() }
-        let inbox = Inbox()
         let effects = EffectRunner(
             service: configuration.service, cache: configuration.voiceCache, recorder: configuration.recorder,
-            drafts: configuration.drafts, logger: configuration.logger, copy: { Clipboard.copy($0) }, post: { inbox.post($0) })
+            drafts: configuration.drafts, board: board, logger: configuration.logger, copy: { Clipboard.copy($0) },
+            post: { inbox.post($0) })
         defer { effects.cancelAll() }
         let runner = Runner(effects: effects, screen: screen, inbox: inbox, logger: configuration.logger)
         var state = AppState(width: screen.width, height: screen.height, baseURL: configuration.baseURL,
@@ -143,9 +152,20 @@ final class Runner {
         for effect in list {
             if case .editScript(let text) = effect {
                 inbox.post(.scriptEdited(editExternally(text)))
+            } else if case .notify(let text) = effect {
+                notify(text)
             } else {
                 effects.run(effect)
             }
+        }
+    }
+
+    /// A bell (default), an OSC 9 desktop notification (`TWINDECK_NOTIFY=osc9`), or nothing (`off`).
+    func notify(_ text: String) {
+        switch ProcessInfo.processInfo.environment["TWINDECK_NOTIFY"] ?? "bell" {
+        case "off": return
+        case "osc9": screen.writeRaw("\u{1B}]9;TwinDeck: \(String(Buffer.inertString(text).prefix(200)))\u{07}")
+        default: screen.writeRaw("\u{07}")
         }
     }
 

@@ -36,6 +36,7 @@ public struct AppView {
         case .looks: LooksPaneView(state: state, theme: theme).render(into: &buffer, layout: layout)
         case .voices: VoicesPaneView(state: state, theme: theme).render(into: &buffer, layout: layout)
         case .compose: ComposeView(state: state, theme: theme).render(into: &buffer, layout: layout)
+        case .board: BoardView(state: state, theme: theme).render(into: &buffer, layout: layout)
         }
         footer(&buffer, Rect(layout.footer))
         switch state.mode {
@@ -51,6 +52,7 @@ public struct AppView {
         case .looks: [.global, .list, .looks]
         case .voices: [.global, .list, .voices]
         case .compose: [.global, .compose, .editing]
+        case .board: [.global, .board, .list]
         }
     }
 
@@ -82,6 +84,7 @@ public struct AppView {
         case .looks: state.looks.load.isLoading ? "" : "\(state.looks.all.count) looks"
         case .voices: state.voices.index.count > 0 ? "\(grouped(state.voices.index.count)) voices" : ""
         case .compose: state.compose.picking == nil ? "" : "picking…"
+        case .board: "\(state.board.rows.filter(\.isRunning).count) rendering"
         }
         if !status.isEmpty, DisplayWidth.of(status) + x + 1 < rect.maxX {
             buffer.put(status, x: rect.maxX - DisplayWidth.of(status) - 1, y: rect.y, style: theme.dim)
@@ -99,7 +102,7 @@ public struct AppView {
             return
         }
         if state.mode == .filtering {
-            let filter = state.pane == .looks ? state.looks.filter : state.voices.filter
+            let filter = state.pane == .looks ? state.looks.filter : state.pane == .board ? state.board.filter : state.voices.filter
             var x = buffer.put(" Filter: ", x: rect.x, y: rect.y, style: theme.label)
             x = buffer.put(filter, x: x, y: rect.y, style: .bold, maxX: rect.maxX - 30)
             x = buffer.put("▏", x: x, y: rect.y, style: theme.key)

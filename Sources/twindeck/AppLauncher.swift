@@ -21,10 +21,24 @@ enum AppLauncher {
         }
         let cacheName = session.isDemo ? "voices-demo.json" : "voices-\(Self.cacheKey(session.client.configuration.baseURL)).json"
         let draftName = session.isDemo ? "draft-demo.json" : "draft.json"
+        let store: SubmissionStore
+        do {
+            store = try session.openStore()
+        } catch {
+            await session.close()
+            throw CLIError.wrap(error)
+        }
+        let client = session.client
+        let downloads = Paths.downloadDirectory
+        let scale = ProcessInfo.processInfo.environment["TWINDECK_POLL_SCALE"].flatMap(Double.init) ?? 1
         let configuration = AppConfiguration(
-            service: session.client, baseURL: session.client.configuration.baseURL, isDemo: session.isDemo,
-            voiceCache: VoiceCache(url: Paths.cacheDirectory.appendingPathComponent(cacheName)),
-            drafts: DraftStore(url: Paths.dataDirectory.appendingPathComponent(draftName)), logger: logger)
+            service: client, baseURL: client.configuration.baseURL, isDemo: session.isDemo,
+            voiceCache: VoiceCache(url: Paths.cacheDirectory.appendingPathComponent(cacheName)), recorder: store,
+            drafts: DraftStore(url: Paths.dataDirectory.appendingPathComponent(draftName)),
+            makeBoard: { post in
+                BoardEngine(store: store, service: client, downloads: downloads, schedule: PollSchedule(scale: scale), logger: logger, post: post)
+            },
+            logger: logger)
         let exit = await AppRuntime.run(configuration)
         await session.close()
         if exit.exitCode != 0 { throw ExitCode(exit.exitCode) }

@@ -92,8 +92,12 @@ extension TwinDeckCommand {
             try await Session.with(global) { session in
                 // The look is checked first so Avatar V on an ineligible look never reaches the server.
                 let lookDetail = try await session.client.look(id: request.avatarID)
+                let issues = request.validate(look: lookDetail)
+                if !issues.isEmpty { throw HeyGenError(kind: .invalidRequest, message: "invalid", issues: issues) }
+                // Recorded before sending and marked after: a lost answer is finished by `twindeck resume`, same key.
+                let submitter = Submitter(client: session.client, store: try session.openStore(), isDemo: session.isDemo)
                 let key = idempotencyKey ?? IdempotencyKey.make()
-                let created = try await session.client.createVideo(request, idempotencyKey: key, look: lookDetail)
+                let created = try await submitter.create(request, key: key, look: lookDetail, source: .cli)
                 guard wait else {
                     if output.json { return try Output.json(CreateResult(videoID: created.videoID, status: created.status)) }
                     Output.line("Created video \(created.videoID) (status \(created.status))")
@@ -101,6 +105,7 @@ extension TwinDeckCommand {
                 }
                 if !output.json { Output.note("Created video \(created.videoID); waiting for it to render…") }
                 let video = try await VideoWaiter(client: session.client, initialInterval: pollInterval).wait(for: created.videoID)
+                try await submitter.store.update(with: video)
                 try report(video, json: output.json, asCreate: true)
             }
         }
@@ -120,6 +125,7 @@ extension TwinDeckCommand {
                 let video = wait
                     ? try await VideoWaiter(client: session.client, initialInterval: pollInterval).wait(for: videoID)
                     : try await session.client.video(id: videoID)
+                await recordInHistory(video, demo: session.isDemo)
                 try report(video, json: output.json, asCreate: false)
                 if !wait, video.status == .failed { throw ExitCode(2) }
             }

@@ -4,6 +4,7 @@ import Foundation
 import HeyGen
 import HeyGenSimulator
 import Logging
+import TwinDeckCore
 
 /// A client ready to use, plus the in-process simulator when `--demo` started one.
 struct Session {
@@ -45,6 +46,27 @@ struct Session {
         let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
         guard scheme == "https" || (scheme == "http" && loopback) else {
             throw CLIError("the base URL must use https (plain http is allowed only for 127.0.0.1/localhost): \(value)", code: 64)
+        }
+    }
+
+    /// The history of submissions for this session (`demo-store.sqlite` with `--demo`, so demo videos never
+    /// mix with real ones).
+    func openStore() throws -> SubmissionStore {
+        try Self.openStore(demo: isDemo)
+    }
+
+    /// The history file: `store.sqlite` for the API, `demo-store.sqlite` for the simulator, in the data directory.
+    static func storeURL(demo: Bool) -> URL {
+        Paths.dataDirectory.appendingPathComponent(demo ? "demo-store.sqlite" : "store.sqlite")
+    }
+
+    /// Opens the history without a client (listing it needs no key and no network).
+    static func openStore(demo: Bool) throws -> SubmissionStore {
+        let url = storeURL(demo: demo)
+        do {
+            return try SubmissionStore(path: url.path)
+        } catch {
+            throw CLIError("cannot open the history at \(url.path): \(error)")
         }
     }
 
@@ -121,6 +143,13 @@ enum Paths {
     static var stateDirectory: URL { xdg("XDG_STATE_HOME", fallback: ".local/state") }
     static var configDirectory: URL { xdg("XDG_CONFIG_HOME", fallback: ".config") }
     static var cacheDirectory: URL { xdg("XDG_CACHE_HOME", fallback: ".cache") }
+
+    /// Where downloads go: `TWINDECK_DOWNLOAD_DIR`, else `XDG_DOWNLOAD_DIR`, else `~/Downloads`.
+    static var downloadDirectory: URL {
+        let env = ProcessInfo.processInfo.environment
+        if let dir = env["TWINDECK_DOWNLOAD_DIR"] ?? env["XDG_DOWNLOAD_DIR"], dir.hasPrefix("/") { return URL(fileURLWithPath: dir) }
+        return home.appendingPathComponent("Downloads")
+    }
 }
 
 enum Logging {

@@ -15,7 +15,10 @@ struct TwinDeckCommand: AsyncParsableCommand {
             Exit codes: 0 success · 1 error (API, network, configuration) · 2 the video failed · 64 invalid input.
             """,
         version: TwinDeckVersion.string,
-        subcommands: [App.self, Looks.self, Look.self, Voices.self, Create.self, Status.self, Account.self, Simulate.self],
+        subcommands: [
+            App.self, Looks.self, Look.self, Voices.self, Create.self, Status.self, Videos.self, Import.self, Resume.self,
+            Account.self, Simulate.self, ExerciseStore.self,
+        ],
         defaultSubcommand: App.self
     )
 }

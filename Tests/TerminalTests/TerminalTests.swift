@@ -70,3 +70,22 @@ struct TerminalTests {
         #expect(screen.drawCount == 1)
     }
 }
+
+@Suite("Display width of combining marks")
+struct CombiningMarkTests {
+    @Test func spacingMarksTakeAColumnAndNonspacingDoNot() {
+        #expect(DisplayWidth.of("प्रिया") == 5, "as glibc (and so tmux): the virama is nonspacing, the vowel signs are spacing")
+        #expect(DisplayWidth.of("عظمیٰ") == 4, "the superscript alef is a nonspacing mark")
+        #expect(DisplayWidth.of("a\u{200D}b") == 2, "a zero-width joiner takes nothing")
+    }
+}
+
+@Suite("Clusters wider than one cell")
+struct ClusterTests {
+    @Test func aDevanagariClusterFillsAsManyCellsAsTheTerminalGivesIt() {
+        var buffer = Buffer(width: 12, height: 1)
+        let end = buffer.put("प्रिया|", x: 0, y: 0)
+        #expect(end == 6, "5 columns for प्रिया, then the bar")
+        #expect(buffer[5, 0].character == "|")
+    }
+}

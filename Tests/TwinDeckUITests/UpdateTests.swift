@@ -52,6 +52,8 @@ struct UpdateTests {
         press(&state, .character("1"))
         #expect(state.pane == .looks)
         press(&state, .backTab)
+        #expect(state.pane == .board)
+        press(&state, .backTab)
         #expect(state.pane == .compose)
         press(&state, .character("2"))
         #expect(state.pane == .voices)

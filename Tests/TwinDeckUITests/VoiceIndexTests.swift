@@ -109,14 +109,14 @@ struct EffectRunnerTests {
         let lock = NSLock()
         var log: [String] = []
         var failRecording = false
-        func recordSubmitting(request: CreateVideoRequest, key: String, lookName: String?, voiceName: String?, source: String) throws {
+        func recordSubmitting(request: CreateVideoRequest, key: String, lookName: String?, voiceName: String?) async throws {
             try lock.withLock {
                 if failRecording { throw CocoaError(.fileWriteNoPermission) }
                 log.append("submitting \(key)")
             }
         }
-        func markSubmitted(key: String, videoID: String, status: VideoStatus) throws { lock.withLock { log.append("submitted \(key) \(videoID)") } }
-        func markRejected(key: String, error: String) throws { lock.withLock { log.append("rejected \(key)") } }
+        func recordSubmitted(key: String, videoID: String, status: VideoStatus) async throws { lock.withLock { log.append("submitted \(key) \(videoID)") } }
+        func recordRejected(key: String, error: String) async throws { lock.withLock { log.append("rejected \(key)") } }
     }
 
     func submitOnce(service: FakeService, recorder: FakeRecorder) async throws -> Message {

@@ -1,0 +1,90 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+extension HeyGenClient {
+    /// Streams a presigned media URL into `partFile`, resuming with `Range` from what the file already holds.
+    ///
+    /// The media host is not the API: no `x-api-key` is sent to it.
+    /// - Parameters:
+    ///   - url: the presigned `video_url` (or captioned/subtitle URL).
+    ///   - partFile: the temporary file; bytes are appended to it.
+    ///   - progress: called with (bytes in the file, total size when known) as data arrives.
+    /// - Returns: the final size of the file.
+    /// - Throws: ``HeyGenError`` `.forbidden`/`.notFound` for an expired or missing link (fetch the video again
+    ///   for a fresh URL), `.transport`/`.timeout` when the connection fails (call again to resume).
+    public func download(from url: String, to partFile: URL, progress: @Sendable (Int64, Int64?) -> Void) async throws -> Int64 {
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: partFile.path) {
+            fm.createFile(atPath: partFile.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        let handle = try FileHandle(forUpdating: partFile)
+        defer { try? handle.close() }
+        var offset = Int64(try handle.seekToEnd())
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "User-Agent", value: "twindeck/0.1")
+        if offset > 0 { request.headers.add(name: "Range", value: "bytes=\(offset)-") }
+        let response: HTTPClientResponse
+        do {
+            response = try await httpClient.execute(request, timeout: .seconds(60))
+        } catch {
+            throw HeyGenError(kind: .transport, message: Sanitizer.inert(String(describing: error)))
+        }
+        let status = Int(response.status.code)
+        switch status {
+        case 200:
+            // The server ignored the range (or there was none): start over.
+            try handle.truncate(atOffset: 0)
+            offset = 0
+        case 206:
+            break
+        case 416:
+            // Nothing left to fetch: the part file is already complete.
+            return offset
+        case 403:
+            throw HeyGenError(kind: .forbidden, httpStatus: 403, message: "the download link was refused (it may have expired)")
+        case 404:
+            throw HeyGenError(kind: .notFound, httpStatus: 404, message: "the download link is gone")
+        default:
+            throw HeyGenError(kind: status >= 500 ? .server : .http, httpStatus: status, message: "download answered HTTP \(status)")
+        }
+        let length = response.headers.first(name: "Content-Length").flatMap(Int64.init)
+        let total = length.map { $0 + offset }
+        progress(offset, total)
+        do {
+            for try await chunk in response.body {
+                handle.write(Data(buffer: chunk))
+                offset += Int64(chunk.readableBytes)
+                progress(offset, total)
+            }
+        } catch {
+            throw HeyGenError(kind: .transport, message: "the download stopped at \(offset) bytes; it resumes from there")
+        }
+        if let total, offset < total {
+            throw HeyGenError(kind: .transport, message: "the download stopped at \(offset) of \(total) bytes; it resumes from there")
+        }
+        return offset
+    }
+}
+
+/// Safe file names for downloads.
+public enum DownloadName {
+    /// A file name from a title and id: no path separators, no `..`, no control characters, bounded length.
+    public static func make(title: String?, videoID: String, extension ext: String) -> String {
+        var base = (title ?? "").unicodeScalars.map { scalar -> Character in
+            let v = scalar.value
+            if v < 0x20 || (0x7F...0x9F).contains(v) || "/\\:*?\"<>|".unicodeScalars.contains(scalar) { return "_" }
+            return Character(scalar)
+        }.reduce(into: "") { $0.append($1) }
+        base = base.trimmingCharacters(in: CharacterSet(charactersIn: " ."))
+        while base.contains("..") { base = base.replacingOccurrences(of: "..", with: ".") }
+        if base.utf8.count > 80 {
+            base = String(base.prefix(80))
+            while base.utf8.count > 80 { base.removeLast() }
+        }
+        let safeID = String(videoID.filter { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }.prefix(64))
+        let stem = base.isEmpty ? safeID : "\(base) [\(safeID)]"
+        return stem + "." + ext
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import HeyGen
+
+/// How the board orders its rows.
+public enum BoardSort: String, Sendable, CaseIterable {
+    case newest, status
+}
+
+/// A download in progress, as the board shows it.
+public struct DownloadProgress: Equatable, Sendable {
+    public var received: Int64
+    public var total: Int64?
+    public var bytesPerSecond: Double
+    public var done = false
+    public var error: String?
+    public var path: String?
+
+    public init(received: Int64, total: Int64?, bytesPerSecond: Double, done: Bool = false, error: String? = nil, path: String? = nil) {
+        self.received = received
+        self.total = total
+        self.bytesPerSecond = bytesPerSecond
+        self.done = done
+        self.error = error
+        self.path = path
+    }
+}
+
+/// The poller's health, shown on the board.
+public enum PollHealth: Equatable, Sendable {
+    case idle
+    case ok(at: Date)
+    /// Failing; the next try is at `retryAt`.
+    case failing(String, retryAt: Date)
+    /// Another TwinDeck instance holds the lease and polls for this store.
+    case follower
+}
+
+/// The status board: every submission, newest first.
+public struct BoardState: Equatable, Sendable {
+    public var rows: [Submission] = []
+    public var loaded = false
+    public var selectedKey: String?
+    public var scroll = 0
+    public var filter = ""
+    public var sort: BoardSort = .newest
+    public var health: PollHealth = .idle
+    public var downloads: [String: DownloadProgress] = [:]
+    /// Awaiting confirmation to remove this row (local only).
+    public var confirmingRemove: String?
+    /// Full detail open for the selected row.
+    public var showingDetail = false
+
+    public var visible: [Submission] {
+        let needle = filter.trimmingCharacters(in: .whitespaces)
+        var list = needle.isEmpty ? rows : rows.filter { row in
+            [row.title, row.videoID, row.lookName, row.status, row.voiceName].compactMap { $0 }.joined(separator: " ")
+                .range(of: needle, options: [.caseInsensitive, .diacriticInsensitive]) != nil
+        }
+        if sort == .status {
+            list.sort { a, b in
+                let (ra, rb) = (Self.rank(a), Self.rank(b))
+                return ra != rb ? ra < rb : a.createdAt > b.createdAt
+            }
+        }
+        return list
+    }
+
+    /// Running first, then failed, then completed.
+    static func rank(_ s: Submission) -> Int {
+        switch s.displayStatus {
+        case "submitting", "pending", "waiting", "queued", "processing": 0
+        case "failed", "rejected", "not_found": 1
+        default: 2
+        }
+    }
+
+    public var selected: Submission? { selectedKey.flatMap { key in rows.first { $0.idempotencyKey == key } } }
+}
+
+extension Submission {
+    /// What the board says about this row's state.
+    public var displayStatus: String {
+        switch submitState {
+        case .submitting: "submitting"
+        case .rejected: "rejected"
+        case .submitted: status ?? "pending"
+        }
+    }
+
+    /// Whether it is still rendering (or being sent).
+    public var isRunning: Bool { BoardState.rank(self) == 0 }
+}
+
+extension AppState {
+    mutating func boardLoaded(_ rows: [Submission]) -> [Effect] {
+        // Ring the bell for videos that just finished while the app is open.
+        let before = Dictionary(board.rows.map { ($0.idempotencyKey, $0.isRunning) }, uniquingKeysWith: { a, _ in a })
+        var effects: [Effect] = []
+        if board.loaded {
+            for row in rows where before[row.idempotencyKey] == true && !row.isRunning {
+                effects.append(.notify("\(row.title ?? row.videoID ?? "video") \(row.displayStatus)"))
+            }
+        }
+        board.rows = rows
+        board.loaded = true
+        let keys = board.visible.map(\.idempotencyKey)
+        board.selectedKey = Self.keepSelection(board.selectedKey, in: keys)
+        clampBoardScroll()
+        return effects
+    }
+
+    mutating func clampBoardScroll() {
+        let rows = max(1, layout.list.height)
+        let visible = board.visible
+        guard let key = board.selectedKey, let index = visible.firstIndex(where: { $0.idempotencyKey == key }) else {
+            board.scroll = 0
+            return
+        }
+        if index < board.scroll { board.scroll = index }
+        if index >= board.scroll + rows { board.scroll = index - rows + 1 }
+        board.scroll = max(0, min(board.scroll, max(0, visible.count - rows)))
+    }
+
+    mutating func moveBoardSelection(by delta: Int?) {
+        let visible = board.visible
+        guard !visible.isEmpty else { return }
+        let current = board.selectedKey.flatMap { key in visible.firstIndex { $0.idempotencyKey == key } } ?? 0
+        let target = delta.map { min(max(0, current + $0), visible.count - 1) } ?? visible.count - 1
+        board.selectedKey = visible[target].idempotencyKey
+        clampBoardScroll()
+    }
+
+    mutating func handleBoardKey(_ key: KeyPress) -> [Effect] {
+        if let removing = board.confirmingRemove {
+            board.confirmingRemove = nil
+            if key == .character("y") || key == .enter {
+                return [.removeSubmission(key: removing)]
+            }
+            return []
+        }
+        if board.showingDetail, key == .escape || key == .enter || key == .character("q") {
+            board.showingDetail = false
+            return []
+        }
+        guard let action = KeyMap.action(for: key, in: scopes) else { return [] }
+        let selected = board.selected
+        switch action {
+        case .down: moveBoardSelection(by: 1)
+        case .up: moveBoardSelection(by: -1)
+        case .top: moveBoardSelection(by: -Int.max / 2)
+        case .bottom: moveBoardSelection(by: nil)
+        case .pageDown: moveBoardSelection(by: max(1, layout.list.height - 1))
+        case .pageUp: moveBoardSelection(by: -max(1, layout.list.height - 1))
+        case .open: if selected != nil { board.showingDetail = true; return selected?.videoID.map { [.refreshVideo(id: $0)] } ?? [] }
+        case .refresh: return [.pollNow]
+        case .copyID:
+            guard let url = selected?.videoURL else {
+                showToast("No download link yet", level: .error)
+                return []
+            }
+            return [.copy(url, what: "download link")]
+        case .copyURL:
+            guard let url = selected?.videoPageURL else {
+                showToast("No video page link yet", level: .error)
+                return []
+            }
+            showToast(url, level: .info, seconds: 8)
+            return [.copy(url, what: "video page link")]
+        case .download:
+            guard let row = selected, row.status == VideoStatus.completed.rawValue, row.videoID != nil else {
+                showToast("Only a completed video can be downloaded", level: .error)
+                return []
+            }
+            return [.download(key: row.idempotencyKey)]
+        case .recompose:
+            guard let row = selected, let body = row.requestBody, let request = try? JSONDecoder().decode(CreateVideoRequest.self, from: Data(body.utf8))
+            else { return [] }
+            compose = ComposeState()
+            compose.draft = ComposeDraft(request: request, lookName: row.lookName, voiceName: row.voiceName)
+            compose.focus = .script
+            pane = .compose
+            showToast("Re-composing “\(row.title ?? row.videoID ?? "video")”: change what you need and submit", level: .info)
+            return [.saveDraft(compose.draft)]
+        case .remove:
+            if let row = selected { board.confirmingRemove = row.idempotencyKey }
+        case .sortBoard:
+            board.sort = board.sort == .newest ? .status : .newest
+            clampBoardScroll()
+        case .filter: mode = .filtering
+        default: return perform(&self, action)
+        }
+        return []
+    }
+}

@@ -1,0 +1,243 @@
+import Foundation
+import HeyGen
+import Logging
+import Synchronization
+
+/// The calls the board makes besides browsing.
+public protocol VideoService: HeyGenService {
+    func statuses(of ids: [String]) async throws -> [VideoStatusEntry]
+    func video(id: String) async throws -> Video
+    func download(from url: String, to partFile: URL, progress: @Sendable (Int64, Int64?) -> Void) async throws -> Int64
+}
+
+extension HeyGenClient: VideoService {}
+
+/// How often to poll: quick while renders are young, backing off for long ones (2 s → 30 s).
+public struct PollSchedule: Sendable {
+    public var scale: Double
+
+    public init(scale: Double = 1) { self.scale = scale }
+
+    /// The wait before the next poll, from the age of the youngest running video.
+    public func interval(youngestAge: TimeInterval?) -> Double {
+        guard let age = youngestAge else { return 15 * scale }  // nothing running: an occasional look
+        let base: Double = switch age {
+        case ..<60: 2
+        case ..<300: 5
+        case ..<900: 10
+        default: 30
+        }
+        return base * scale
+    }
+
+    /// Exponential backoff with jitter after `failures` failures in a row, capped at 60 s.
+    public func backoff(failures: Int, jitter: Double = Double.random(in: 0.75...1.25)) -> Double {
+        min(60, 2 * pow(2, Double(max(0, failures - 1)))) * jitter * scale
+    }
+}
+
+/// A wake-up call for a sleeping loop: `wait` returns after the timeout or at the first `wake`.
+final class Wakeup: Sendable {
+    private let state = Mutex<(pending: Bool, continuation: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    func wake() {
+        let continuation = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            if let c = s.continuation {
+                s.continuation = nil
+                return c
+            }
+            s.pending = true
+            return nil
+        }
+        continuation?.resume()
+    }
+
+    func wait(seconds: Double) async {
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            self?.wake()
+        }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLock { s -> Bool in
+                if s.pending {
+                    s.pending = false
+                    return true
+                }
+                s.continuation = c
+                return false
+            }
+            if resumeNow { c.resume() }
+        }
+        timer.cancel()
+        state.withLock { $0.pending = false }
+    }
+}
+
+/// Polls the board (one batched status call for every running video), re-sends submissions whose answer
+/// was lost (same Idempotency-Key), downloads finished videos, and posts the store's rows to the UI.
+public final class BoardEngine: Sendable {
+    let store: SubmissionStore
+    let service: any VideoService
+    let downloads: URL
+    let owner: String
+    let schedule: PollSchedule
+    let logger: Logger
+    let post: @Sendable (Message) -> Void
+    private let wakeup = Wakeup()
+    private let loop = Mutex<Task<Void, Never>?>(nil)
+    private let statusesSupported = Atomic<Bool>(true)
+    /// Requests made, for the cost figures (statuses calls, detail calls).
+    public let requestCount = Atomic<Int>(0)
+
+    public init(store: SubmissionStore, service: any VideoService, downloads: URL, schedule: PollSchedule = PollSchedule(),
+                logger: Logger, post: @escaping @Sendable (Message) -> Void) {
+        self.store = store
+        self.service = service
+        self.downloads = downloads
+        self.owner = "twindeck-\(getpid())-\(UUID().uuidString.prefix(8))"
+        self.schedule = schedule
+        self.logger = logger
+        self.post = post
+    }
+
+    public func start() {
+        let task = Task { [self] in await run() }
+        loop.withLock { $0 = task }
+    }
+
+    public func stop() async {
+        let task = loop.withLock { t in defer { t = nil }; return t }
+        task?.cancel()
+        wakeup.wake()
+        await task?.value
+        try? await store.releaseLease(owner: owner)
+    }
+
+    /// Polls at once (`r`, a new submission).
+    public func pollNow() { wakeup.wake() }
+
+    // MARK: - The loop
+
+    func run() async {
+        var failures = 0
+        while !Task.isCancelled {
+            var wait = schedule.interval(youngestAge: nil)
+            do {
+                guard try await store.acquireLease(owner: owner, ttl: 30 * max(1, schedule.scale), now: Date()) else {
+                    post(.pollHealthChanged(.follower))
+                    post(.boardLoaded(try await store.all()))
+                    await wakeup.wait(seconds: 5 * schedule.scale)
+                    continue
+                }
+                try await resubmitLost()
+                let youngest = try await pollOnce()
+                failures = 0
+                post(.pollHealthChanged(.ok(at: Date())))
+                wait = schedule.interval(youngestAge: youngest)
+            } catch let error as HeyGenError {
+                failures += 1
+                wait = max(schedule.backoff(failures: failures), error.retryAfter.map { Double($0.components.seconds) } ?? 0)
+                post(.pollHealthChanged(.failing(error.shortDescription, retryAt: Date().addingTimeInterval(wait))))
+                logger.warning("poll failed: \(error.shortDescription); retrying in \(Int(wait)) s")
+            } catch {
+                failures += 1
+                wait = schedule.backoff(failures: failures)
+                post(.pollHealthChanged(.failing(String(describing: error), retryAt: Date().addingTimeInterval(wait))))
+            }
+            if let rows = try? await store.all() { post(.boardLoaded(rows)) }
+            await wakeup.wait(seconds: wait)
+        }
+    }
+
+    /// One round: the statuses of every running video, then the full detail of those that finished.
+    /// - Returns: the age of the youngest video still running, or nil when none is.
+    func pollOnce() async throws -> TimeInterval? {
+        let running = try await store.unfinished()
+        guard !running.isEmpty else { return nil }
+        let ids = running.compactMap(\.videoID)
+        var finished: [String] = []
+        if statusesSupported.load(ordering: .relaxed) {
+            do {
+                requestCount.add((ids.count + 99) / 100, ordering: .relaxed)
+                let entries = try await service.statuses(of: ids)
+                try await store.update(statuses: entries)
+                finished = entries.filter { $0.status == .completed || $0.status == .failed }.map(\.videoID)
+            } catch let error as HeyGenError where error.kind == .notFound && error.code == nil {
+                // No batch endpoint on this server: one GET per video from now on.
+                statusesSupported.store(false, ordering: .relaxed)
+                logger.info("GET /v3/videos/statuses unavailable; polling videos one by one")
+            }
+        }
+        if !statusesSupported.load(ordering: .relaxed) {
+            for id in ids {
+                requestCount.add(1, ordering: .relaxed)
+                let video = try await service.video(id: id)
+                try await store.update(with: video)
+            }
+        } else {
+            for id in finished {
+                requestCount.add(1, ordering: .relaxed)
+                try await store.update(with: try await service.video(id: id))
+            }
+        }
+        let stillRunning = try await store.unfinished()
+        return stillRunning.map { Date().timeIntervalSince($0.createdAt) }.min()
+    }
+
+    /// Re-sends every submission whose answer was lost, with its own key: the server replays if it made the video.
+    func resubmitLost() async throws {
+        for row in try await store.awaitingResubmit() {
+            guard let body = row.requestBody, let request = try? JSONDecoder().decode(CreateVideoRequest.self, from: Data(body.utf8))
+            else {
+                try await store.markRejected(key: row.idempotencyKey, error: "the stored request could not be read")
+                continue
+            }
+            do {
+                let response = try await service.createVideo(request, idempotencyKey: row.idempotencyKey, look: nil)
+                try await store.markSubmitted(key: row.idempotencyKey, videoID: response.videoID, status: response.status)
+                logger.info("resubmitted \(row.idempotencyKey) → \(response.videoID)")
+            } catch let error as HeyGenError {
+                switch error.kind {
+                case .timeout, .transport, .server, .conflict, .rateLimited: throw error  // still unknown: next round
+                default: try await store.markRejected(key: row.idempotencyKey, error: error.description)
+                }
+            }
+        }
+    }
+
+    // MARK: - Board actions
+
+    /// Fetches one video's detail (fresh links) into the store.
+    public func refresh(videoID: String) {
+        Task { [self] in
+            if let video = try? await service.video(id: videoID) { _ = try? await store.update(with: video) }
+            if let rows = try? await store.all() { post(.boardLoaded(rows)) }
+        }
+    }
+
+    /// Removes a row from the local board.
+    public func remove(key: String) {
+        Task { [self] in
+            _ = try? await store.remove(key: key)
+            if let rows = try? await store.all() { post(.boardLoaded(rows)) }
+        }
+    }
+
+    /// Downloads a completed video next to the others, resuming after interruptions and re-fetching an
+    /// expired link once.
+    public func download(key: String) {
+        Task { [self] in
+            do {
+                let path = try await Downloader(store: store, service: service, logger: logger).download(
+                    key: key, into: downloads, overwrite: false
+                ) { progress in self.post(.downloadProgressed(key: key, progress)) }
+                post(.downloadProgressed(key: key, DownloadProgress(received: path.size, total: path.size, bytesPerSecond: 0, done: true,
+                                                                       path: path.url.path)))
+            } catch {
+                let text = (error as? HeyGenError)?.description ?? String(describing: error)
+                post(.downloadProgressed(key: key, DownloadProgress(received: 0, total: nil, bytesPerSecond: 0, error: text)))
+            }
+            if let rows = try? await store.all() { post(.boardLoaded(rows)) }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import GRDB
+
+/// The one row of the `lease` table: which instance polls for the store, and until when.
+struct PollerLease: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "lease"
+    var id: Int64 = 1
+    var owner: String
+    /// Seconds since 1970.
+    var expiresAt: Double
+}
+
+extension SubmissionStore {
+    // MARK: - Poller lease
+
+    /// Claims or renews the right to poll for this store, so several running instances on one store do not
+    /// multiply polling. Granted when nobody holds the lease, when it expired, or when `owner` already holds
+    /// it (renewal is calling this again before `ttl` passes).
+    /// - Parameters:
+    ///   - owner: a name unique to the instance, e.g. `"\(hostname):\(pid):\(UUID())"`.
+    ///   - ttl: how long the lease lasts without renewal.
+    ///   - now: the current time.
+    /// - Returns: whether `owner` holds the lease until `now + ttl`.
+    public func acquireLease(owner: String, ttl: TimeInterval, now: Date = Date()) async throws -> Bool {
+        try await writer.write { db in
+            let moment = now.timeIntervalSince1970
+            if let lease = try PollerLease.fetchOne(db, key: 1), lease.owner != owner, lease.expiresAt > moment {
+                return false
+            }
+            try PollerLease(owner: owner, expiresAt: moment + ttl).save(db)
+            return true
+        }
+    }
+
+    /// Gives the lease up, if `owner` holds it, so another instance may poll at once.
+    public func releaseLease(owner: String) async throws {
+        try await writer.write { db in
+            _ = try PollerLease.filter(Column("owner") == owner).deleteAll(db)
+        }
+    }
+}

@@ -1,0 +1,303 @@
+import Foundation
+import GRDB
+import HeyGen
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The persisted history of submissions, in SQLite through GRDB.
+///
+/// Every method is one transaction, so a row is always whole; the file is in WAL mode and survives
+/// `kill -9` at any moment. The store never hands out its database: callers say what happened
+/// (``recordSubmitting(request:key:lookName:voiceName:source:)``, ``markSubmitted(key:videoID:status:)``, …).
+///
+/// ```swift
+/// let store = try SubmissionStore(path: dataDirectory.appendingPathComponent("store.sqlite").path)
+/// try await store.recordSubmitting(request: request, key: key, lookName: look.name, voiceName: nil, source: .cli)
+/// let created = try await heygen.createVideo(request, idempotencyKey: key)
+/// try await store.markSubmitted(key: key, videoID: created.videoID, status: created.status)
+/// ```
+public final class SubmissionStore: Sendable {
+    // Internal only for the store's own extensions (the lease); nothing outside the Store folder uses it.
+    let writer: any DatabaseWriter
+    private let clock: @Sendable () -> Date
+    /// The database file, or nil for an in-memory store.
+    public let path: String?
+
+    /// Opens (creating when missing) the store at `path`: the file is 0600, a missing directory is made 0700,
+    /// and the schema is migrated.
+    /// - Parameters:
+    ///   - path: the SQLite file.
+    ///   - clock: the time stamped on rows (tests pass a fixed one).
+    /// - Throws: ``SubmissionStoreError`` (`unavailable`) or a GRDB `DatabaseError`.
+    public convenience init(path: String, clock: @escaping @Sendable () -> Date = Date.init) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            }
+            // Made by us with 0600 before SQLite sees it; SQLite gives the -wal and -shm files the same mode.
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            fchmod(fd, 0o600)
+            close(fd)
+        } catch {
+            throw SubmissionStoreError(kind: .unavailable, message: "cannot create the history at \(path): \(error.localizedDescription)")
+        }
+        try self.init(writer: DatabasePool(path: path, configuration: Self.configuration()), path: path, clock: clock)
+    }
+
+    /// A store in memory, for tests and previews.
+    public static func inMemory(clock: @escaping @Sendable () -> Date = Date.init) throws -> SubmissionStore {
+        try SubmissionStore(writer: DatabaseQueue(configuration: configuration()), path: nil, clock: clock)
+    }
+
+    private init(writer: any DatabaseWriter, path: String?, clock: @escaping @Sendable () -> Date) throws {
+        self.writer = writer
+        self.path = path
+        self.clock = clock
+        // Two processes opening a new file at once may both try v1; the loser sees it applied on the retry.
+        var attempt = 0
+        while true {
+            do {
+                try Self.migrator.migrate(writer)
+                return
+            } catch {
+                attempt += 1
+                if attempt >= 3 { throw error }
+            }
+        }
+    }
+
+    static func configuration() -> Configuration {
+        var configuration = Configuration()
+        // Other processes (a second app, a CLI command) may hold the write lock for a moment.
+        configuration.busyMode = .timeout(10)
+        configuration.label = "TwinDeck.SubmissionStore"
+        return configuration
+    }
+
+    // MARK: - Schema
+
+    /// Every schema change since the first release, in order; never edit a shipped migration.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: Submission.databaseTableName) { t in
+                t.autoIncrementedPrimaryKey("rowID")
+                t.column("idempotencyKey", .text).notNull().unique()
+                t.column("videoID", .text)
+                t.column("title", .text)
+                t.column("lookID", .text)
+                t.column("lookName", .text)
+                t.column("voiceID", .text)
+                t.column("voiceName", .text)
+                t.column("engine", .text)
+                t.column("requestBody", .text)
+                t.column("source", .text).notNull()
+                t.column("createdAt", .double).notNull()
+                t.column("updatedAt", .double).notNull()
+                t.column("submitState", .text).notNull()
+                t.column("submitError", .text)
+                t.column("status", .text)
+                t.column("videoURL", .text)
+                t.column("captionedVideoURL", .text)
+                t.column("thumbnailURL", .text)
+                t.column("videoPageURL", .text)
+                t.column("subtitleURL", .text)
+                t.column("duration", .double)
+                t.column("failureCode", .text)
+                t.column("failureMessage", .text)
+                t.column("completedAt", .double)
+                t.column("lastPolledAt", .double)
+                t.column("downloadPath", .text)
+                t.column("downloadState", .text).notNull().defaults(to: "none")
+                t.column("downloadedBytes", .integer)
+                t.column("totalBytes", .integer)
+            }
+            // A video belongs to one submission; many rows have no video yet.
+            try db.create(index: "submission_videoID", on: Submission.databaseTableName, columns: ["videoID"],
+                          options: .unique, condition: Submission.Columns.videoID != nil)
+            try db.create(index: "submission_createdAt", on: Submission.databaseTableName, columns: ["createdAt"])
+            try db.create(index: "submission_submitState_status", on: Submission.databaseTableName, columns: ["submitState", "status"])
+            try db.create(table: PollerLease.databaseTableName) { t in
+                t.primaryKey("id", .integer).check { $0 == 1 }
+                t.column("owner", .text).notNull()
+                t.column("expiresAt", .double).notNull()
+            }
+        }
+        return migrator
+    }
+
+    // MARK: - Writes: submitting
+
+    /// Records a request before it is sent (state `submitting`), with the exact body that will be sent.
+    /// - Throws: ``SubmissionStoreError`` `duplicateKey` when the key is already recorded.
+    @discardableResult
+    public func recordSubmitting(
+        request: CreateVideoRequest, key: String, lookName: String?, voiceName: String?, source: Submission.Source
+    ) async throws -> Submission {
+        let now = clock()
+        let row = Submission(
+            idempotencyKey: key, title: request.title, lookID: request.avatarID, lookName: lookName, voiceID: request.voiceID,
+            voiceName: voiceName, engine: request.effectiveEngine.rawValue,
+            requestBody: String(decoding: try request.jsonBody(), as: UTF8.self), source: source, createdAt: now,
+            submitState: .submitting)
+        do {
+            return try await writer.write { db in try row.inserted(db) }
+        } catch DatabaseError.SQLITE_CONSTRAINT_UNIQUE {
+            throw SubmissionStoreError.duplicateKey(key)
+        }
+    }
+
+    /// Records the server's answer: the submission now has a video. An imported copy of the same video is
+    /// folded into it.
+    /// - Throws: ``SubmissionStoreError`` `unknownKey`, or `duplicateVideo` when another submission holds the video.
+    @discardableResult
+    public func markSubmitted(key: String, videoID: String, status: VideoStatus) async throws -> Submission {
+        let now = clock()
+        return try await writer.write { db in
+            guard var row = try Submission.filter(idempotencyKey: key).fetchOne(db) else { throw SubmissionStoreError.unknownKey(key) }
+            if let other = try Submission.filter(videoID: videoID).fetchOne(db), other.idempotencyKey != key {
+                guard other.source == .imported else { throw SubmissionStoreError.duplicateVideo(videoID, key: other.idempotencyKey) }
+                try other.delete(db)
+                row.adoptStatus(of: other)
+            }
+            row.submitState = .submitted
+            row.submitError = nil
+            row.videoID = videoID
+            if !(row.videoStatus?.isFinal ?? false) { row.status = status.rawValue }
+            row.updatedAt = now
+            try row.update(db)
+            return row
+        }
+    }
+
+    /// Records a definite refusal: the submission will never be re-sent. A submission that already has a
+    /// video is left as it is.
+    @discardableResult
+    public func markRejected(key: String, error: String) async throws -> Submission {
+        let now = clock()
+        return try await modify(key: key) { row in
+            guard row.submitState != .submitted else { return }
+            row.submitState = .rejected
+            row.submitError = error
+            row.updatedAt = now
+        }
+    }
+
+    // MARK: - Writes: what the server says
+
+    /// Takes in a video's detail for the submission that holds it; returns nil when no submission does.
+    @discardableResult
+    public func update(with video: Video) async throws -> Submission? {
+        let now = clock()
+        return try await writer.write { db in
+            guard var row = try Submission.filter(videoID: video.id).fetchOne(db) else { return nil }
+            row.apply(video, at: now)
+            try row.update(db)
+            return row
+        }
+    }
+
+    /// Takes in a batch of statuses (`GET /v3/videos/statuses`) in one transaction; returns the rows it touched.
+    @discardableResult
+    public func update(statuses: [VideoStatusEntry]) async throws -> [Submission] {
+        let now = clock()
+        return try await writer.write { db in
+            var touched: [Submission] = []
+            for entry in statuses {
+                guard var row = try Submission.filter(videoID: entry.videoID).fetchOne(db) else { continue }
+                row.apply(entry, at: now)
+                try row.update(db)
+                touched.append(row)
+            }
+            return touched
+        }
+    }
+
+    /// Adds a video made elsewhere (key `import-<videoID>`, state `submitted`). A video already in the store,
+    /// imported or submitted from here, is returned as it is.
+    @discardableResult
+    public func importVideo(_ video: Video) async throws -> Submission {
+        let now = clock()
+        return try await writer.write { db in
+            if let existing = try Submission.filter(videoID: video.id).fetchOne(db) { return existing }
+            var row = Submission(
+                idempotencyKey: "import-" + video.id, videoID: video.id, title: video.title, source: .imported,
+                createdAt: video.createdAt.map { Date(timeIntervalSince1970: Double($0)) } ?? now, updatedAt: now,
+                submitState: .submitted)
+            row.apply(video, at: now)
+            return try row.inserted(db)
+        }
+    }
+
+    /// Records the progress of a download.
+    @discardableResult
+    public func updateDownload(
+        key: String, path: String?, state: Submission.DownloadState, downloadedBytes: Int64?, totalBytes: Int64?
+    ) async throws -> Submission {
+        let now = clock()
+        return try await modify(key: key) { row in
+            row.downloadPath = path
+            row.downloadState = state
+            row.downloadedBytes = downloadedBytes
+            row.totalBytes = totalBytes
+            row.updatedAt = now
+        }
+    }
+
+    /// Forgets a submission; returns whether there was one.
+    @discardableResult
+    public func remove(key: String) async throws -> Bool {
+        try await writer.write { db in try Submission.filter(idempotencyKey: key).deleteAll(db) > 0 }
+    }
+
+    private func modify(key: String, _ change: @escaping @Sendable (inout Submission) -> Void) async throws -> Submission {
+        try await writer.write { db in
+            guard var row = try Submission.filter(idempotencyKey: key).fetchOne(db) else { throw SubmissionStoreError.unknownKey(key) }
+            change(&row)
+            try row.update(db)
+            return row
+        }
+    }
+
+    // MARK: - Reads
+
+    /// Every submission, newest first.
+    public func all() async throws -> [Submission] {
+        try await writer.read { db in try Submission.all().newestFirst().fetchAll(db) }
+    }
+
+    /// Submissions not yet final (waiting to be re-sent, or still rendering), newest first.
+    public func unfinished() async throws -> [Submission] {
+        try await writer.read { db in try Submission.all().unfinished().newestFirst().fetchAll(db) }
+    }
+
+    /// Submissions whose request must be sent again with the same key, oldest first.
+    public func awaitingResubmit() async throws -> [Submission] {
+        try await writer.read { db in try Submission.all().awaitingResubmit().fetchAll(db) }
+    }
+
+    /// The submission with this Idempotency-Key.
+    public func submission(key: String) async throws -> Submission? {
+        try await writer.read { db in try Submission.filter(idempotencyKey: key).fetchOne(db) }
+    }
+
+    /// The submission that holds this video.
+    public func submission(videoID: String) async throws -> Submission? {
+        try await writer.read { db in try Submission.filter(videoID: videoID).fetchOne(db) }
+    }
+
+    /// The migrations applied to the file, in order (for tests and diagnostics).
+    func appliedMigrations() async throws -> [String] {
+        try await writer.read { db in try Self.migrator.appliedMigrations(db) }
+    }
+
+    /// The result of SQLite's `PRAGMA integrity_check` (`ok` when the file is sound).
+    public func integrityCheck() async throws -> String {
+        try await writer.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "\n") }
+    }
+}
