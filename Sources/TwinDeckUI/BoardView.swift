@@ -40,17 +40,18 @@ struct BoardView {
 
     func statusLine(_ buffer: inout Buffer, _ rect: Rect, count: Int) {
         let running = board.rows.filter(\.isRunning).count
-        var parts = ["\(count) of \(board.rows.count) videos", "\(running) rendering", "sort: \(board.sort.rawValue)"]
-        if !board.filter.isEmpty { parts.append("“\(board.filter)”") }
+        var parts = ["\(count) of \(board.rows.count) videos", "\(running) rendering"]
         var style = theme.dim
         switch board.health {
         case .ok(let at): parts.append("polled \(ago(state.now.timeIntervalSince(at)))")
         case .failing(let why, let retryAt):
-            parts.append("polling failed (\(why)); retrying in \(max(0, Int(retryAt.timeIntervalSince(state.now).rounded(.up)))) s")
+            parts.append("poll failed (\(why)), retry in \(max(0, Int(retryAt.timeIntervalSince(state.now).rounded(.up)))) s")
             style = theme.warn
         case .follower: parts.append("another TwinDeck is polling this store")
         case .idle: break
         }
+        if !board.filter.isEmpty { parts.append("“\(board.filter)”") }
+        if board.sort != .newest { parts.append("sorted by \(board.sort.rawValue)") }
         buffer.line(" " + parts.joined(separator: " · "), in: rect, style: style)
     }
 
@@ -160,7 +161,7 @@ struct VideoDetailView {
             } else if download.done {
                 y = detailRow(&buffer, inner, y, "Saved", download.path, theme: theme, style: theme.good, lines: 2)
             } else {
-                y = detailRow(&buffer, inner, y, "Download", progressBar(download, width: inner.width - 13), theme: theme)
+                y = detailRow(&buffer, inner, y, "Download", progressBar(download, width: inner.width - 13), theme: theme, lines: 2)
             }
         } else if row.downloadState == .done, let path = row.downloadPath {
             y = detailRow(&buffer, inner, y, "Saved", path, theme: theme, style: theme.good, lines: 2)

@@ -53,9 +53,15 @@ extension Buffer {
         for character in Buffer.inertString(text) {
             let w = DisplayWidth.of(String(character))
             if width + w > rect.width {
-                lines.append(current)
-                current = ""
-                width = 0
+                // Break after the last space when there is one, so words stay whole (URLs break anywhere).
+                if character != " ", let space = current.lastIndex(of: " "), current.index(after: space) != current.endIndex {
+                    lines.append(String(current[...space]))
+                    current = String(current[current.index(after: space)...])
+                } else {
+                    lines.append(current)
+                    current = ""
+                }
+                width = DisplayWidth.of(current)
             }
             current.append(character)
             width += w

@@ -79,58 +79,6 @@ public final class SubmissionStore: Sendable {
         return configuration
     }
 
-    // MARK: - Schema
-
-    /// Every schema change since the first release, in order; never edit a shipped migration.
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.create(table: Submission.databaseTableName) { t in
-                t.autoIncrementedPrimaryKey("rowID")
-                t.column("idempotencyKey", .text).notNull().unique()
-                t.column("videoID", .text)
-                t.column("title", .text)
-                t.column("lookID", .text)
-                t.column("lookName", .text)
-                t.column("voiceID", .text)
-                t.column("voiceName", .text)
-                t.column("engine", .text)
-                t.column("requestBody", .text)
-                t.column("source", .text).notNull()
-                t.column("createdAt", .double).notNull()
-                t.column("updatedAt", .double).notNull()
-                t.column("submitState", .text).notNull()
-                t.column("submitError", .text)
-                t.column("status", .text)
-                t.column("videoURL", .text)
-                t.column("captionedVideoURL", .text)
-                t.column("thumbnailURL", .text)
-                t.column("videoPageURL", .text)
-                t.column("subtitleURL", .text)
-                t.column("duration", .double)
-                t.column("failureCode", .text)
-                t.column("failureMessage", .text)
-                t.column("completedAt", .double)
-                t.column("lastPolledAt", .double)
-                t.column("downloadPath", .text)
-                t.column("downloadState", .text).notNull().defaults(to: "none")
-                t.column("downloadedBytes", .integer)
-                t.column("totalBytes", .integer)
-            }
-            // A video belongs to one submission; many rows have no video yet.
-            try db.create(index: "submission_videoID", on: Submission.databaseTableName, columns: ["videoID"],
-                          options: .unique, condition: Submission.Columns.videoID != nil)
-            try db.create(index: "submission_createdAt", on: Submission.databaseTableName, columns: ["createdAt"])
-            try db.create(index: "submission_submitState_status", on: Submission.databaseTableName, columns: ["submitState", "status"])
-            try db.create(table: PollerLease.databaseTableName) { t in
-                t.primaryKey("id", .integer).check { $0 == 1 }
-                t.column("owner", .text).notNull()
-                t.column("expiresAt", .double).notNull()
-            }
-        }
-        return migrator
-    }
-
     // MARK: - Writes: submitting
 
     /// Records a request before it is sent (state `submitting`), with the exact body that will be sent.
