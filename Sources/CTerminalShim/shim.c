@@ -69,3 +69,14 @@ int td_init_pair(int pair, int fg, int bg) {
 }
 
 void td_repost_signal(int sig) { pending_signal = sig; }
+
+#include <ncursesw/term.h>
+int td_terminal_usable(void) {
+    int error = 0;
+    if (setupterm(NULL, STDOUT_FILENO, &error) != OK) return error == 1 ? 0 : (error == 0 ? -1 : -2);
+    char *cup = tigetstr("cup");
+    int usable = (cup != NULL && cup != (char *)-1) ? 1 : 0;
+    del_curterm(cur_term);
+    cur_term = NULL;
+    return usable;
+}

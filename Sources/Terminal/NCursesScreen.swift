@@ -42,6 +42,17 @@ public final class NCursesScreen: Screen {
 
     deinit { end() }
 
+    /// Why the full-screen app cannot run on this terminal, or nil when it can.
+    public static func unusableTerminalReason() -> String? {
+        let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        switch td_terminal_usable() {
+        case 1: return nil
+        case 0: return "the terminal \"\(term)\" cannot move the cursor; run TwinDeck in a full terminal (TERM=xterm-256color, say)"
+        case -1: return "the terminal type \"\(term)\" is unknown here (no terminfo entry); try TERM=xterm-256color"
+        default: return "no terminfo database was found (install ncurses-base)"
+        }
+    }
+
     /// Gives the terminal back (idempotent).
     public func end() {
         guard active else { return }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HeyGen
 import Logging
+import Terminal
 import TwinDeckCore
 import TwinDeckUI
 
@@ -10,6 +11,10 @@ enum AppLauncher {
     static func run(_ global: GlobalOptions) async throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             Output.error("the full-screen app needs a terminal; for scripts use the subcommands (twindeck --help)")
+            throw ExitCode(1)
+        }
+        if let reason = NCursesScreen.unusableTerminalReason() {
+            Output.error(reason + "; the subcommands work anywhere (twindeck --help)")
             throw ExitCode(1)
         }
         let logger = FileLogHandler.logger()

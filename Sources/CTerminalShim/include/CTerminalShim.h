@@ -13,6 +13,9 @@
 void td_install_signal_handlers(void);
 /* The pending signal number (0 if none), cleared by reading. */
 int td_take_signal(void);
+/* Whether $TERM names a terminal curses can drive: 1 yes, 0 no cursor addressing (TERM=dumb),
+   -1 unknown to terminfo, -2 no terminfo database. Call before initscr, which would exit instead. */
+int td_terminal_usable(void);
 /* Puts a signal back as pending (after a child program ran). */
 void td_repost_signal(int sig);
 /* Restores the terminal if curses is active (idempotent). */
