@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeyGen
+import TwinDeckCore
 
 /// Polls one video until it is completed or failed: quick at first (~2 s), backing off toward 30 s,
 /// riding out transient errors (429, 5xx, network) with the wait shown.
@@ -22,7 +23,8 @@ struct VideoWaiter {
         var lastStatus: VideoStatus?
         defer { progress.finish() }
         while true {
-            var delay = Self.interval(poll: poll, initial: initialInterval, max: maxInterval, growth: growth)
+            // The board's schedule: ~2 s while young, backing off toward 30 s for long renders.
+            var delay = PollSchedule(scale: initialInterval / 2).interval(youngestAge: Date().timeIntervalSince(started))
             do {
                 let video = try await client.video(id: id)
                 if video.status != lastStatus {
