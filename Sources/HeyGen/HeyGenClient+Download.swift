@@ -40,8 +40,12 @@ extension HeyGenClient {
         case 206:
             break
         case 416:
-            // Nothing left to fetch: the part file is already complete.
-            return offset
+            // Nothing left to fetch when the part file is as long as the media (`Content-Range: bytes */size`). A part
+            // file longer than that is not this media: empty it and fail as a transport error, so the caller starts over.
+            let size = response.headers.first(name: "Content-Range")?.split(separator: "/").last.flatMap { Int64($0) }
+            guard let size, size != offset else { return offset }
+            try handle.truncate(atOffset: 0)
+            throw HeyGenError(kind: .transport, message: "the partial download (\(offset) bytes) does not match the file (\(size) bytes); starting again")
         case 403:
             throw HeyGenError(kind: .forbidden, httpStatus: 403, message: "the download link was refused (it may have expired)")
         case 404:
@@ -79,12 +83,14 @@ public enum DownloadName {
         }.reduce(into: "") { $0.append($1) }
         base = base.trimmingCharacters(in: CharacterSet(charactersIn: " ."))
         while base.contains("..") { base = base.replacingOccurrences(of: "..", with: ".") }
-        if base.utf8.count > 80 {
-            base = String(base.prefix(80))
-            while base.utf8.count > 80 { base.removeLast() }
+        let safeID = String(videoID.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }.prefix(64))
+        // At most 120 bytes in all: the title gets what the id and the extension leave, up to 80.
+        let limit = max(0, min(80, 120 - safeID.utf8.count - " [].".utf8.count - ext.utf8.count))
+        if base.utf8.count > limit {
+            base = String(base.prefix(limit))
+            while base.utf8.count > limit { base.removeLast() }
         }
-        let safeID = String(videoID.filter { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }.prefix(64))
-        let stem = base.isEmpty ? safeID : "\(base) [\(safeID)]"
+        let stem = base.isEmpty ? (safeID.isEmpty ? "video" : safeID) : "\(base) [\(safeID)]"
         return stem + "." + ext
     }
 }

@@ -1,33 +1,10 @@
 /// A key press, decoded from the terminal.
-public enum Key: Hashable, Sendable, CustomStringConvertible {
+public enum Key: Hashable, Sendable {
     case character(Character)
     case control(Character)
     case up, down, left, right, pageUp, pageDown, home, end
     case enter, escape, tab, backTab, backspace, delete
     case function(Int)
-
-    public var description: String {
-        switch self {
-        case .character(" "): "Space"
-        case .character(let c): String(c)
-        case .control(let c): "Ctrl-\(c.uppercased())"
-        case .up: "↑"
-        case .down: "↓"
-        case .left: "←"
-        case .right: "→"
-        case .pageUp: "PgUp"
-        case .pageDown: "PgDn"
-        case .home: "Home"
-        case .end: "End"
-        case .enter: "Enter"
-        case .escape: "Esc"
-        case .tab: "Tab"
-        case .backTab: "Shift-Tab"
-        case .backspace: "Backspace"
-        case .delete: "Del"
-        case .function(let n): "F\(n)"
-        }
-    }
 }
 
 /// What the terminal delivers besides keys.

@@ -12,22 +12,23 @@ public protocol VideoService: HeyGenService {
 
 extension HeyGenClient: VideoService {}
 
-/// How often to poll: quick while renders are young, backing off for long ones (2 s → 30 s).
+/// How often to poll: the wait grows with the age of the youngest running video (2 s, 4 s, 8 s, 16 s, then
+/// every 30 s), so a short render is seen finishing quickly and a long one costs little. A 60 s render costs
+/// six status calls — polls at 2, 4, 8, 16, 32 and 62 s — plus one detail call: seven requests, the same as the
+/// guide's loop (a GET every 10 s), and on a busy board the status calls are shared by every video.
 public struct PollSchedule: Sendable {
+    /// Time compression for tests: 0.05 makes a minute three seconds.
     public var scale: Double
 
     public init(scale: Double = 1) { self.scale = scale }
 
-    /// The wait before the next poll, from the age of the youngest running video.
+    /// The first look at a new video waits until it is this old (full-scale seconds).
+    public var firstPollAge: Double { 2 * scale }
+
+    /// The wait before the next poll, from the age of the youngest running video (real seconds).
     public func interval(youngestAge: TimeInterval?) -> Double {
         guard let age = youngestAge else { return 15 * scale }  // nothing running: an occasional look
-        let base: Double = switch age {
-        case ..<60: 2
-        case ..<300: 5
-        case ..<900: 10
-        default: 30
-        }
-        return base * scale
+        return min(30, max(2, age / scale)) * scale
     }
 
     /// Exponential backoff with jitter after `failures` failures in a row, capped at 60 s.
@@ -130,10 +131,18 @@ public final class BoardEngine: Sendable {
                     continue
                 }
                 try await resubmitLost()
+                // A video just sent is not looked at before it is two seconds old: it cannot have finished.
+                if let age = try await store.unfinished().map({ Date().timeIntervalSince($0.createdAt) }).min(),
+                    age < schedule.firstPollAge
+                {
+                    try await Task.sleep(for: .milliseconds(Int((schedule.firstPollAge - age) * 1000)))
+                }
                 let youngest = try await pollOnce()
                 failures = 0
                 post(.pollHealthChanged(.ok(at: Date())))
                 wait = schedule.interval(youngestAge: youngest)
+            } catch _ where Task.isCancelled {
+                break  // stopping (`stop()`): not a poll failure
             } catch let error as HeyGenError {
                 failures += 1
                 wait = max(schedule.backoff(failures: failures), error.retryAfter.map { Double($0.components.seconds) } ?? 0)
@@ -155,13 +164,16 @@ public final class BoardEngine: Sendable {
         let running = try await store.unfinished()
         guard !running.isEmpty else { return nil }
         let ids = running.compactMap(\.videoID)
-        var finished: [String] = []
+        var finished: [VideoStatusEntry] = []
         if statusesSupported.load(ordering: .relaxed) {
             do {
                 requestCount.add((ids.count + 99) / 100, ordering: .relaxed)
                 let entries = try await service.statuses(of: ids)
-                try await store.update(statuses: entries)
-                finished = entries.filter { $0.status == .completed || $0.status == .failed }.map(\.videoID)
+                // A finished video is written from its detail, so it is never final on the board without its link or
+                // failure message: when the detail fetch fails (or the app stops), the next round asks again.
+                let done: (VideoStatusEntry) -> Bool = { $0.status == .completed || $0.status == .failed }
+                try await store.update(statuses: entries.filter { !done($0) })
+                finished = entries.filter(done)
             } catch let error as HeyGenError where error.kind == .notFound && error.code == nil {
                 // No batch endpoint on this server: one GET per video from now on.
                 statusesSupported.store(false, ordering: .relaxed)
@@ -175,9 +187,13 @@ public final class BoardEngine: Sendable {
                 try await store.update(with: video)
             }
         } else {
-            for id in finished {
+            for entry in finished {
                 requestCount.add(1, ordering: .relaxed)
-                try await store.update(with: try await service.video(id: id))
+                do {
+                    try await store.update(with: try await service.video(id: entry.videoID))
+                } catch let error as HeyGenError where error.kind == .notFound {
+                    try await store.update(statuses: [entry])  // no detail to be had: keep what the batch said
+                }
             }
         }
         let stillRunning = try await store.unfinished()

@@ -95,7 +95,8 @@ public enum AppRuntime {
                 screen.draw(frame)
                 last = frame
                 if lastTick == .distantPast {
-                    configuration.logger.info("first frame after \(Int(Date().timeIntervalSince(started) * 1000)) ms")
+                    let sinceExec = processAge().map { " (\(Int($0 * 1000)) ms after exec)" } ?? ""
+                    configuration.logger.info("first frame \(Int(Date().timeIntervalSince(started) * 1000)) ms after the UI started\(sinceExec)")
                 }
             }
             // Wait for input at most one tick, then take the whole burst (paste, key repeat) before repainting.
@@ -222,4 +223,16 @@ extension KeyPress {
         case .function: return nil
         }
     }
+}
+
+/// Seconds since this process was exec'd (Linux: /proc/self/stat start time against /proc/uptime).
+func processAge() -> Double? {
+    guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+        let uptime = (try? String(contentsOfFile: "/proc/uptime", encoding: .utf8))?.split(separator: " ").first.flatMap({ Double($0) }),
+        let close = stat.lastIndex(of: ")")
+    else { return nil }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    // Field 22 (starttime) is the 20th after the command name.
+    guard fields.count > 19, let ticks = Double(fields[19]) else { return nil }
+    return uptime - ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
 }

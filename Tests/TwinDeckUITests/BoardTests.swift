@@ -141,10 +141,15 @@ struct BoardTests {
 
     @Test func pollScheduleBacksOff() {
         let schedule = PollSchedule()
-        #expect(schedule.interval(youngestAge: 5) == 2)
-        #expect(schedule.interval(youngestAge: 120) == 5)
-        #expect(schedule.interval(youngestAge: 600) == 10)
+        #expect(schedule.interval(youngestAge: 1) == 2)
+        #expect(schedule.interval(youngestAge: 8) == 8)
+        #expect(schedule.interval(youngestAge: 16) == 16)
         #expect(schedule.interval(youngestAge: 3600) == 30)
+        // A 60 s render: polls at 2, 4, 8, 16, 32, 62 s — six, plus one detail call = the guide's seven.
+        var age = 2.0, polls = 1
+        while age < 60 { age += schedule.interval(youngestAge: age); polls += 1 }
+        #expect(polls == 6)
+        #expect(PollSchedule(scale: 0.05).interval(youngestAge: 0.4) == PollSchedule().interval(youngestAge: 8) * 0.05)
         #expect(schedule.backoff(failures: 1, jitter: 1) == 2)
         #expect(schedule.backoff(failures: 4, jitter: 1) == 16)
         #expect(schedule.backoff(failures: 10, jitter: 1) == 60)
