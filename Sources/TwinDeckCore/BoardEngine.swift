@@ -130,7 +130,10 @@ public final class BoardEngine: Sendable {
                     await wakeup.wait(seconds: 5 * schedule.scale)
                     continue
                 }
-                try await resubmitLost()
+                // A failed re-send (429 at the concurrency limit, say) must not hold up polling the others.
+                do { try await resubmitLost() } catch let error as HeyGenError {
+                    logger.info("re-sending lost submissions: \(error.shortDescription); next round")
+                }
                 // A video just sent is not looked at before it is two seconds old: it cannot have finished.
                 if let age = try await store.unfinished().map({ Date().timeIntervalSince($0.createdAt) }).min(),
                     age < schedule.firstPollAge
