@@ -70,7 +70,7 @@ struct MediaController {
 
     func content(ext: String, video: SimVideo) -> (Data, String) {
         switch ext {
-        case "mp4": return (Fixtures.media("sample.mp4"), "video/mp4")
+        case "mp4": return (sized(Fixtures.media("sample.mp4")), "video/mp4")
         case "webm": return (Fixtures.media("sample.webm"), "video/webm")
         case "jpg", "gif": return (Fixtures.media("thumbnail.jpg"), ext == "jpg" ? "image/jpeg" : "image/gif")
         case "srt":
@@ -78,6 +78,14 @@ struct MediaController {
             return (Data(text.utf8), "application/x-subrip")
         default: return (Data(), "application/octet-stream")
         }
+    }
+
+    /// The sample, repeated up to `mediaBytes` when a large file was asked for (throughput runs).
+    func sized(_ data: Data) -> Data {
+        guard let size = state.options.mediaBytes, size > data.count, !data.isEmpty else { return data }
+        var out = Data(capacity: size)
+        while out.count < size { out.append(data.prefix(size - out.count)) }
+        return out
     }
 
     /// A 200 with the whole body, or a 206 for a satisfiable `Range: bytes=…`, or a 416.

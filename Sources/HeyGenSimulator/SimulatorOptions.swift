@@ -87,6 +87,8 @@ public struct SimulatorOptions: Sendable {
     public var faultRates = FaultRates()
     /// A JSON file that keeps the simulator's videos across restarts; nil keeps them in memory only.
     public var statePath: String?
+    /// Serve video files of this size (the sample repeated) to measure download throughput; nil serves the sample.
+    public var mediaBytes: Int?
     /// Retries of a failed webhook delivery, and the delay between them.
     public var webhookRetries: Int = 5
     public var webhookRetryDelaySeconds: Double = 1

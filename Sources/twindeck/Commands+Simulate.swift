@@ -29,6 +29,8 @@ extension TwinDeckCommand {
         @Option(help: ArgumentHelp("Credits on the account (one per video); unlimited when not given.", valueName: "n")) var credits: Int?
         @Option(help: ArgumentHelp("Extra ms POST /v3/videos takes before answering.", valueName: "ms")) var createDelayMs = 0
         @Option(help: ArgumentHelp("Keep videos in this JSON file across restarts.", valueName: "path")) var state: String?
+        @Option(help: ArgumentHelp("Serve video files of this many bytes (to measure download throughput).", valueName: "n"))
+        var mediaBytes: Int?
         @Flag(help: "Log every request to stderr.") var verbose = false
 
         func validate() throws {
@@ -61,6 +63,7 @@ extension TwinDeckCommand {
             options.credits = credits
             options.createDelayMilliseconds = createDelayMs
             options.statePath = state
+            options.mediaBytes = mediaBytes
             var logger = Logger(label: "simulator") { StreamLogHandler.standardError(label: $0) }
             logger.logLevel = verbose ? .debug : .warning
             // Catch the signals before the URL is printed, so whoever reads it may stop us at once.
