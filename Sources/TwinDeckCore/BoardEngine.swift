@@ -87,6 +87,13 @@ public final class BoardEngine: Sendable {
     private let wakeup = Wakeup()
     private let loop = Mutex<Task<Void, Never>?>(nil)
     private let statusesSupported = Atomic<Bool>(true)
+    /// Submissions this process is sending right now: not "lost", so not re-sent.
+    private let inFlight = Mutex<Set<String>>([])
+
+    /// Marks a submission as being sent by this process (the compose form), or done.
+    public func sending(_ key: String, _ active: Bool) {
+        inFlight.withLock { if active { $0.insert(key) } else { $0.remove(key) } }
+    }
     /// Requests made, for the cost figures (statuses calls, detail calls).
     public let requestCount = Atomic<Int>(0)
 
@@ -205,7 +212,8 @@ public final class BoardEngine: Sendable {
 
     /// Re-sends every submission whose answer was lost, with its own key: the server replays if it made the video.
     func resubmitLost() async throws {
-        for row in try await store.awaitingResubmit() {
+        let sending = inFlight.withLock { $0 }
+        for row in try await store.awaitingResubmit() where !sending.contains(row.idempotencyKey) {
             guard let body = row.requestBody, let request = try? JSONDecoder().decode(CreateVideoRequest.self, from: Data(body.utf8))
             else {
                 try await store.markRejected(key: row.idempotencyKey, error: "the stored request could not be read")

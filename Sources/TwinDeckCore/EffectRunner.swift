@@ -126,9 +126,9 @@ public final class EffectRunner: @unchecked Sendable {
         case .copy(let text, let what):
             post(.copied(what: what, ok: copy(text)))
         case .submit(let request, let lookName, let voiceName, let look):
-            start("submit") { [service, recorder, logger] in
+            start("submit") { [service, recorder, logger, board] in
                 .submitted(await Self.submit(request, lookName: lookName, voiceName: voiceName, look: look,
-                                             service: service, recorder: recorder, logger: logger))
+                                             service: service, recorder: recorder, board: board, logger: logger))
             }
         case .saveDraft(let draft):
             do { try drafts?.save(draft) } catch { logger.warning("could not save the draft: \(error)") }
@@ -147,9 +147,12 @@ public final class EffectRunner: @unchecked Sendable {
     /// Records, sends once with a fresh Idempotency-Key, and records the outcome.
     static func submit(
         _ request: CreateVideoRequest, lookName: String?, voiceName: String?, look: Look?, service: any HeyGenService,
-        recorder: (any SubmissionRecorder)?, logger: Logger
+        recorder: (any SubmissionRecorder)?, board: BoardEngine? = nil, logger: Logger
     ) async -> Result<SubmitOutcome, HeyGenError> {
         let key = IdempotencyKey.make()
+        // While this process waits for the answer, the board must not take the row for a lost one.
+        board?.sending(key, true)
+        defer { board?.sending(key, false) }
         do {
             try await recorder?.recordSubmitting(request: request, key: key, lookName: lookName, voiceName: voiceName)
         } catch {

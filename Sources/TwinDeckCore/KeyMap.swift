@@ -90,7 +90,7 @@ public enum KeyMap {
         b([.control("e")], "Ctrl-E", "script in $EDITOR", .externalEditor, .compose, footer: false),
         b([.escape], "Esc", "done editing", .back, .editing),
         b([.enter], "Enter", "new line / done", .accept, .editing),
-        b([.control("e")], "Ctrl-E", "open $EDITOR (script)", .externalEditor, .editing),
+        b([.control("e")], "Ctrl-E", "script in $EDITOR", .externalEditor, .editing),
         b([.control("w")], "Ctrl-W", "delete word", .back, .editing, footer: false),
         b([.character("y"), .enter], "y/Enter", "confirm", .accept, .confirm),
         b([.character("n"), .escape], "n/Esc", "cancel", .back, .confirm),

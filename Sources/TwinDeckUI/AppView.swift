@@ -93,12 +93,12 @@ public struct AppView {
 
     func footer(_ buffer: inout Buffer, _ rect: Rect) {
         buffer.fill(rect, style: .plain)
-        if let toast = state.toast {
-            buffer.line(" " + toast.text, in: rect, style: toast.level == .error ? theme.bad : theme.good)
-            return
-        }
         if state.mode == .help {
             buffer.line(" Any key closes help · q quits", in: rect, style: theme.dim)
+            return
+        }
+        if let toast = state.toast, state.mode != .filtering {
+            buffer.line(" " + toast.text, in: rect, style: toast.level == .error ? theme.bad : theme.good)
             return
         }
         if state.mode == .filtering {

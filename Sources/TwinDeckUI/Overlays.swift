@@ -16,6 +16,8 @@ struct HelpOverlay {
         buffer.frame(rect, title: "Keys — any key closes", style: theme.border, titleStyle: theme.heading)
         let inner = rect.inset(dx: 2, dy: 1)
         var y = inner.y
+        // The keys column fits the widest keys shown, plus a gap.
+        let keyWidth = min(16, (sections.flatMap { $0.1.map { DisplayWidth.of($0.0) } }.max() ?? 10) + 2)
         // Two columns when the overlay is short on rows.
         let twoColumns = rows > inner.height
         let half = twoColumns ? (inner.width - 2) / 2 : inner.width
@@ -33,8 +35,8 @@ struct HelpOverlay {
             buffer.put(scope.rawValue, x: x, y: y, style: theme.heading, maxX: x + half)
             y += 1
             for (keys, help) in bindings where y < inner.maxY {
-                buffer.put(DisplayWidth.pad(keys, to: 12), x: x, y: y, style: theme.key, maxX: x + half)
-                buffer.put(help, x: x + 12, y: y, style: .plain, maxX: x + half)
+                buffer.put(DisplayWidth.clip(keys, to: keyWidth - 1), x: x, y: y, style: theme.key, maxX: x + keyWidth - 1)
+                buffer.put(help, x: x + keyWidth, y: y, style: .plain, maxX: x + half)
                 y += 1
             }
         }

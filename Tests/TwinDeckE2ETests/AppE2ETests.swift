@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TwinDeckCore
 
 /// The real `twindeck --demo` binary in a real pseudo-terminal (tmux), driven by keys and read back from the
 /// screen. Each test owns its tmux server and sandbox, so the tests run in parallel.
@@ -101,30 +102,106 @@ struct AppE2ETests {
         #expect(help.contains("Everywhere") && help.contains("While filtering"), "\(help)")
 
         try app.press("x")
-        let closed = try await app.waitFor("the overlay to close") { !$0.contains("Keys — any key closes") }
+        let closed = try await app.waitFor("the overlay to close and the looks to be back") {
+            !$0.contains("Keys — any key closes") && $0.contains("Office — Blue Shirt") && $0.contains("? help")
+        }
         #expect(!closed.contains("Everywhere"), "\(closed)")
         #expect(closed.contains("Office — Blue Shirt") && closed.contains("? help"), "\(closed)")
     }
 
-    /// The overlay is the one place that lists every key, so it should show them all, unclipped, at the
-    /// usual 80×24 and at the app's own minimum size. Known bug, reported to the UI owner: at 80×24
-    /// "copy preview URL" is clipped to "copy preview UR" (15-column help column); at 60×16 the Looks,
-    /// Voices, While filtering and Pickers sections are silently dropped. When it is fixed, this test
-    /// reports "known issue was not recorded": remove the `withKnownIssue` then.
-    @Test(arguments: [(80, 24), (60, 16)])
-    func helpOverlayListsEveryBinding(width: Int, height: Int) async throws {
-        let app = try TwinDeckInTmux(width: width, height: height)
+    /// One pane, the key that opens it, what shows it is there, and the help sections it leads with (its own
+    /// scopes, in the order the overlay lists them: `helpScopes` in AppView).
+    struct HelpCase: Sendable, CustomTestStringConvertible {
+        let pane: String
+        let key: String
+        let ready: String
+        let scopes: [Scope]
+        var testDescription: String { pane }
+    }
+
+    /// The overlay lists every key, the current pane's sections first. At 80×24 not every section fits any
+    /// more: what is cut must be announced ("… more keys: enlarge the terminal"), and the current pane's own
+    /// sections must be there in full, every binding with its keys and its words unclipped (an earlier layout
+    /// clipped "copy preview URL" to "copy preview UR"). The expectations come from the key table itself.
+    @Test(arguments: [
+        HelpCase(pane: "Looks", key: "1", ready: "Office — Blue Shirt", scopes: [.global, .list, .looks]),
+        HelpCase(pane: "Voices", key: "2", ready: "1,842 of 1,842", scopes: [.global, .list, .voices]),
+        HelpCase(pane: "Compose", key: "3", ready: "Compose a Digital Twin video", scopes: [.global, .compose, .editing]),
+        HelpCase(pane: "Board", key: "4", ready: "No videos yet", scopes: [.global, .board, .list]),
+    ])
+    func helpOverlayShowsTheCurrentPaneSectionsAt80x24(_ help: HelpCase) async throws {
+        let app = try TwinDeckInTmux()
         defer { app.close() }
-        try await app.waitFor("the first frame", timeout: .seconds(15)) { $0.contains("Office — Blue Shirt") }
+        try await app.waitForFirstFrame()
+        try app.press(help.key)
+        try await app.waitFor("the \(help.pane) pane", timeout: .seconds(10)) { $0.contains(help.ready) }
         try app.press("?")
-        let help = try await app.waitFor("the help overlay") { $0.contains("Keys — any key closes") }
-        let inside = help.lines.filter { $0.contains("│") }.joined(separator: "\n")
-        let expected = ["next pane", "quit", "filter", "copy ID", "copy preview URL", "details", "language", "gender",
-                        "keep filter", "clear filter", "choose", "cancel"]
-        let missing = expected.filter { !inside.contains($0) }
-        withKnownIssue("help overlay clips or drops bindings at \(width)×\(height)") {
-            #expect(missing.isEmpty, "missing from the help overlay at \(width)×\(height): \(missing)\n\(help)")
+        let overlay = try await app.waitFor("the help overlay") { $0.contains("Keys — any key closes") }
+        #expect(overlay.lines.allSatisfy { displayWidth($0) <= 80 }, "\(overlay)")
+        // The box's inside, one string per line, cut by display column (what is behind the box can have its
+        // own borders).
+        let lines = overlay.lines
+        let top = try #require(lines.firstIndex { $0.contains("┌─ Keys — any key closes") }, "\(overlay)")
+        let topLine = lines[top]
+        let open = try #require(topLine.range(of: "┌─ Keys"))
+        let close = try #require(topLine[open.upperBound...].firstIndex(of: "┐"), "\(overlay)")
+        let left = displayWidth(topLine[..<open.lowerBound]), right = displayWidth(topLine[..<close])
+        let bottom = lines[(top + 1)...].firstIndex { displayColumn(of: "└", in: $0) == left } ?? lines.count
+        let inside = lines[(top + 1)..<bottom].map { displaySlice($0, from: left + 1, to: right) }
+        /// Whether a line shows `keys`, then at least one space, then `words`.
+        func shows(_ keys: String, _ words: String) -> Bool {
+            inside.contains { line in
+                var rest = Substring(line)
+                while let range = rest.range(of: keys) {
+                    let after = rest[range.upperBound...]
+                    let gap = after.prefix { $0 == " " }
+                    if !gap.isEmpty, after.dropFirst(gap.count).hasPrefix(words) { return true }
+                    rest = rest[range.upperBound...]
+                }
+                return false
+            }
         }
+        // A heading starts one of the overlay's two columns: inside the border, 1 column of margin; the columns
+        // share the rest with a gap of 2. (Its words, "Looks", can also be a binding's, in the words column.)
+        let insideWidth = inside.map(displayWidth).max() ?? 0
+        let columns = [1, 1 + (insideWidth - 4) / 2 + 2]
+        func heading(_ name: String) -> Bool {
+            inside.contains { line in
+                columns.contains { column in
+                    var width = 0
+                    for index in line.indices {
+                        if width == column { return line[index...].hasPrefix(name + " ") || line[index...] == name }
+                        width += displayWidth(line[index...].prefix(1))
+                    }
+                    return false
+                }
+            }
+        }
+        let sections = KeyMap.helpSections(first: help.scopes)
+        #expect(sections.prefix(help.scopes.count).map(\.0) == help.scopes, "the pane's sections should lead")
+        for (scope, rows) in sections.prefix(help.scopes.count) {
+            #expect(heading(scope.rawValue), "no “\(scope.rawValue)” heading:\n\(overlay)")
+            let missing = rows.filter { !shows($0.0, $0.1) }
+            #expect(missing.isEmpty, "\(scope.rawValue): missing or clipped: \(missing)\n\(overlay)")
+        }
+        // Whatever does not fit is announced.
+        let headings = sections.map(\.0.rawValue)
+        let absent = headings.filter { !heading($0) }
+        if !absent.isEmpty {
+            #expect(overlay.contains("… more keys: enlarge the terminal"), "sections \(absent) left out silently:\n\(overlay)")
+        }
+    }
+
+    /// The display columns `from..<to` of `line` (a wide character straddling an edge is left out).
+    func displaySlice(_ line: String, from: Int, to: Int) -> String {
+        var width = 0
+        var out = ""
+        for character in line {
+            let w = displayWidth(String(character))
+            if width >= from && width + w <= to { out.append(character) }
+            width += w
+        }
+        return out
     }
 
     // MARK: - Resize

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -7,11 +8,14 @@ import Glibc
 // A small harness that runs the real `twindeck --demo` in a real pseudo-terminal, inside a private tmux
 // server, and reads the screen back with `capture-pane` (shared/guides/terminal.md §C).
 //
-// - One tmux server per app (`tmux -L <unique socket>`), so tests can run in parallel.
-// - The pane runs `sh -c '<binary> --demo; echo EXIT=$?; sleep 60'` (plus `ulimit -c 0; trap : INT;`): the pane outlives the app, so the exit
-//   code and the tty it left behind can be read. `sh`, not bash: bash would restore the tty and hide bugs.
-// - Nothing sleeps for synchronisation: ``TwinDeckInTmux/waitFor(_:timeout:escapes:_:)`` polls every 50 ms
-//   until a predicate holds, with a deadline.
+// - One tmux server per app (`tmux -L <unique socket> -f /dev/null`, `escape-time 0`,
+//   `default-terminal xterm-256color`), so tests can run in parallel.
+// - The pane runs `sh -c 'ulimit -c 0; trap : INT; <binary> --demo; echo EXIT=$?; sleep 60'` (or other
+//   arguments than `--demo`; ``TwinDeckInTmux/restart()`` runs it again in the same sandbox): the pane
+//   outlives the app, so the exit code and the tty it left behind can be read from outside (`stty -F`,
+//   `#{alternate_on}`). `sh`, not bash: bash would restore the tty itself and hide bugs.
+// - Nothing sleeps for synchronisation: ``TwinDeckInTmux/waitFor(_:timeout:escapes:settle:_:)`` polls
+//   every 50 ms until a predicate holds (and the screen has settled), with a deadline.
 // - Every tmux call has a time limit, and the server kills itself after ``TwinDeckInTmux/serverLifetime``
 //   seconds even if the test runner dies before ``TwinDeckInTmux/close()``.
 
@@ -31,6 +35,7 @@ enum E2EError: Error, CustomStringConvertible {
     case tmuxFailed([String], ToolResult)
     case timeout(String, Duration, Screen)
     case noAppProcess(String)
+    case simulator(String)
 
     var description: String {
         switch self {
@@ -39,6 +44,7 @@ enum E2EError: Error, CustomStringConvertible {
         case .tmuxFailed(let args, let result): "tmux \(args.joined(separator: " ")) failed (\(result.status)): \(result.stderr)"
         case .timeout(let what, let limit, let screen): "timed out after \(limit) waiting for \(what); the screen was:\n\(screen)"
         case .noAppProcess(let detail): "could not find the twindeck process: \(detail)"
+        case .simulator(let detail): "simulator: \(detail)"
         }
     }
 }
@@ -75,6 +81,43 @@ enum Tools {
         let outPath = base + ".out", errPath = base + ".err"
         defer { unlink(outPath); unlink(errPath) }
 
+        let pid: pid_t
+        switch spawn(executable, arguments, environment: environment, stdout: outPath, stderr: errPath) {
+        case .success(let spawned): pid = spawned
+        case .failure(let message): return ToolResult(status: -1, stdout: "", stderr: message.text)
+        }
+
+        var status: Int32 = 0
+        var note = ""
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped < 0, errno != EINTR { note = "waitpid failed: \(String(cString: strerror(errno)))"; status = -1; break }
+            if ContinuousClock.now >= deadline {
+                kill(pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
+                note = "killed after \(timeout)"
+                break
+            }
+            usleep(2_000)
+        }
+        let code: Int32 = status == -1 ? -1 : exitCode(status)
+        let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        return ToolResult(status: note.isEmpty ? code : -1, stdout: stdout, stderr: note.isEmpty ? stderr : note + "; " + stderr)
+    }
+
+    struct SpawnFailure: Error { let text: String }
+
+    /// Decodes a wait status: the exit code, or 128 + the signal (WIFEXITED/WEXITSTATUS are macros Swift cannot see).
+    static func exitCode(_ status: Int32) -> Int32 { (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F) }
+
+    /// Starts `executable` without waiting for it, with the hygiene ``run(_:_:environment:timeout:)`` explains:
+    /// stdin from /dev/null, stdout and stderr into the files `stdout`/`stderr`, an empty signal mask, default
+    /// dispositions, its own process group, no inherited descriptors beyond 0–2. The caller reaps it (`waitpid`).
+    static func spawn(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                      stdout outPath: String, stderr errPath: String) -> Result<pid_t, SpawnFailure> {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -101,29 +144,9 @@ enum Tools {
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard spawned == 0 else {
-            return ToolResult(status: -1, stdout: "", stderr: "could not start \(executable): \(String(cString: strerror(spawned)))")
+            return .failure(SpawnFailure(text: "could not start \(executable): \(String(cString: strerror(spawned)))"))
         }
-
-        var status: Int32 = 0
-        var note = ""
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid { break }
-            if reaped < 0, errno != EINTR { note = "waitpid failed: \(String(cString: strerror(errno)))"; status = -1; break }
-            if ContinuousClock.now >= deadline {
-                kill(pid, SIGKILL)
-                _ = waitpid(pid, &status, 0)
-                note = "killed after \(timeout)"
-                break
-            }
-            usleep(2_000)
-        }
-        // Decode the wait status (WIFEXITED/WEXITSTATUS are macros Swift cannot see).
-        let code: Int32 = status == -1 ? -1 : (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-        let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        return ToolResult(status: note.isEmpty ? code : -1, stdout: stdout, stderr: note.isEmpty ? stderr : note + "; " + stderr)
+        return .success(pid)
     }
 
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
@@ -227,7 +250,7 @@ func colourCodes(in text: String) -> [String] {
 /// Quotes `s` for `sh`.
 func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
-/// `twindeck --demo` running in its own tmux server, in a private XDG/HOME sandbox.
+/// `twindeck --demo` (or `twindeck <arguments>`) running in its own tmux server, in a private XDG/HOME sandbox.
 final class TwinDeckInTmux: Sendable {
     /// Seconds after which the server kills itself, whatever happens to the test.
     static let serverLifetime = 180
@@ -236,9 +259,12 @@ final class TwinDeckInTmux: Sendable {
     let root: URL
     let tmuxPath: String
     let clientEnvironment: [String: String]
+    /// `TWINDECK_DOWNLOAD_DIR` in the pane: `downloads` in the sandbox.
+    let downloadDirectory: URL
 
-    /// Starts the app in a detached `width`×`height` session; `environment` is added to the pane's.
-    init(width: Int = 80, height: Int = 24, environment extra: [String: String] = [:]) throws {
+    /// Starts the app in a detached `width`×`height` session; `environment` is added to the pane's, and
+    /// `arguments` are the app's (`--demo` unless given, e.g. `--base-url … --api-key …`).
+    init(width: Int = 80, height: Int = 24, environment extra: [String: String] = [:], arguments: [String] = ["--demo"]) throws {
         guard let tmux = Tools.which("tmux") else { throw E2EError.missingTool("tmux") }
         guard FileManager.default.isExecutableFile(atPath: twindeckBinary.path) else {
             throw E2EError.missingBinary(twindeckBinary.path)
@@ -247,9 +273,10 @@ final class TwinDeckInTmux: Sendable {
         let id = UUID().uuidString.prefix(8).lowercased()
         socket = "twindeck-e2e-\(id)"
         root = FileManager.default.temporaryDirectory.appendingPathComponent("twindeck-e2e-\(id)")
-        for sub in ["data", "cache", "state", "config"] {
+        for sub in ["data", "cache", "state", "config", "downloads"] {
             try FileManager.default.createDirectory(at: root.appendingPathComponent(sub), withIntermediateDirectories: true)
         }
+        downloadDirectory = root.appendingPathComponent("downloads")
         // The tmux server starts with only this environment, so nothing from the runner (TMUX, NO_COLOR,
         // HEYGEN_API_KEY…) leaks into the pane.
         clientEnvironment = [
@@ -264,12 +291,14 @@ final class TwinDeckInTmux: Sendable {
             "XDG_CACHE_HOME": root.appendingPathComponent("cache").path,
             "XDG_STATE_HOME": root.appendingPathComponent("state").path,
             "XDG_CONFIG_HOME": root.appendingPathComponent("config").path,
+            "TWINDECK_DOWNLOAD_DIR": downloadDirectory.path,
         ]
         pane.merge(extra) { $1 }
         // `ulimit -c 0`: the crash-signal tests must not leave core files behind. `trap : INT`: Ctrl-C goes to
         // the whole foreground group, and sh must survive it to print the app's exit code (an interactive
         // shell would too); a trapped signal is reset to the default in the app, so the app is unaffected.
-        let script = "ulimit -c 0; trap : INT; \(shellQuote(twindeckBinary.path)) --demo; echo EXIT=$?; sleep 60"
+        let command = ([twindeckBinary.path] + arguments).map(shellQuote).joined(separator: " ")
+        let script = "ulimit -c 0; trap : INT; \(command); echo EXIT=$?; sleep 60"
         var args = [
             "start-server", ";",
             "set", "-g", "escape-time", "0", ";",
@@ -287,13 +316,47 @@ final class TwinDeckInTmux: Sendable {
         }
     }
 
-    /// Kills the server (and with it the app and the pane) and removes the sandbox. Idempotent.
+    /// Kills the server (and with it the app and the pane), waits for the pane's processes to end, and
+    /// removes the sandbox and the socket. Idempotent.
     func close() {
         let socketPath = (try? display("#{socket_path}")) ?? "/tmp/tmux-\(getuid())/\(socket)"
+        let shell = (try? display("#{pane_pid}")).flatMap { Int32($0) }
+        let processes = shell.map { [$0] + Self.children(of: $0) } ?? []
         _ = Tools.run(tmuxPath, ["-L", socket, "kill-server"], environment: clientEnvironment)
+        // kill-server returns before the app has finished exiting (it saves the simulator's state on SIGHUP);
+        // removing the sandbox meanwhile would race with those writes.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while processes.contains(where: Self.isAlive), ContinuousClock.now < deadline { usleep(20_000) }
         // tmux leaves its socket file behind after kill-server.
         if socketPath.hasSuffix("/" + socket) { unlink(socketPath) }
-        try? FileManager.default.removeItem(at: root)
+        for _ in 0..<50 {
+            try? FileManager.default.removeItem(at: root)
+            if !FileManager.default.fileExists(atPath: root.path) { break }
+            usleep(20_000)
+        }
+    }
+
+    /// Starts the app again in the same pane, sandbox and environment (`respawn-pane -k`: the pane's shell,
+    /// the app if it still runs, and the `sleep` after `EXIT=` are ended first; the new pane starts blank).
+    func restart() throws { try tmux(["respawn-pane", "-k"]) }
+
+    /// `kill -9` to the app: it cannot save or restore anything.
+    func killApp() throws {
+        let pid = try appPID()
+        guard kill(pid, SIGKILL) == 0 else { throw E2EError.noAppProcess("kill -9 \(pid): \(String(cString: strerror(errno)))") }
+    }
+
+    /// The direct children of `pid`.
+    static func children(of pid: Int32) -> [Int32] {
+        guard let pgrep = Tools.which("pgrep") else { return [] }
+        return Tools.run(pgrep, ["-P", "\(pid)"]).stdout.split(separator: "\n").compactMap { Int32($0) }
+    }
+
+    /// Whether `pid` still runs (a zombie has finished).
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.range(of: ") ", options: .backwards) else { return false }
+        return !stat[close.upperBound...].hasPrefix("Z")
     }
 
     @discardableResult
@@ -324,13 +387,23 @@ final class TwinDeckInTmux: Sendable {
     }
 
     /// Polls the pane every 50 ms until `predicate` holds; throws with the last screen after `timeout`.
+    ///
+    /// With `settle` (the default) the screen must also be the same in two captures 50 ms apart: tmux can be
+    /// captured while it is still parsing the app's output, so a frame may be half drawn (seen: the help
+    /// overlay gone but the footer not yet repainted).
     @discardableResult
-    func waitFor(_ what: String, timeout: Duration = .seconds(5), escapes: Bool = false,
+    func waitFor(_ what: String, timeout: Duration = .seconds(5), escapes: Bool = false, settle: Bool = true,
                  _ predicate: (Screen) -> Bool) async throws -> Screen {
         let deadline = ContinuousClock.now + timeout
+        var previous: Screen?
         while true {
             let screen = try capture(escapes: escapes)
-            if predicate(screen) { return screen }
+            if predicate(screen) {
+                if !settle || previous?.text == screen.text { return screen }
+                previous = screen
+            } else {
+                previous = nil
+            }
             if ContinuousClock.now >= deadline { throw E2EError.timeout(what, timeout, screen) }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -345,25 +418,26 @@ final class TwinDeckInTmux: Sendable {
     }
 
     /// Waits for `EXIT=<code>`, printed by the pane's shell once the app has ended, and returns the code.
+    /// (Searched anywhere in a line: with a tty left in raw mode the shell's output staircases.)
     func waitForExit(timeout: Duration = .seconds(10)) async throws -> Int32? {
-        let screen = try await waitFor("the app to exit (EXIT=…)", timeout: timeout) { screen in
-            screen.lines.contains { $0.hasPrefix("EXIT=") }
+        func code(in screen: Screen) -> Int32? {
+            guard let range = screen.text.range(of: "EXIT=", options: .backwards) else { return nil }
+            return Int32(String(screen.text[range.upperBound...].prefix { $0.isASCII && $0.isNumber }))
         }
-        let line = screen.lines.first { $0.hasPrefix("EXIT=") } ?? ""
-        return Int32(line.dropFirst("EXIT=".count).trimmingCharacters(in: .whitespaces))
+        let screen = try await waitFor("the app to exit (EXIT=…)", timeout: timeout, settle: false) { code(in: $0) != nil }
+        return code(in: screen)
     }
 
     /// The pid of the running `twindeck` (the child of the pane's shell).
     func appPID() throws -> Int32 {
         let shell = try display("#{pane_pid}")
-        guard let pgrep = Tools.which("pgrep") else { throw E2EError.missingTool("pgrep") }
-        let result = Tools.run(pgrep, ["-P", shell])
-        let pids = result.stdout.split(separator: "\n").compactMap { Int32($0) }
+        guard Tools.which("pgrep") != nil else { throw E2EError.missingTool("pgrep") }
+        let pids = Int32(shell).map(Self.children(of:)) ?? []
         let app = pids.filter { pid in
             let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
             return comm.trimmingCharacters(in: .whitespacesAndNewlines) == "twindeck"
         }
-        guard app.count == 1 else { throw E2EError.noAppProcess("children of sh \(shell): \(result.stdout)") }
+        guard app.count == 1 else { throw E2EError.noAppProcess("children of sh \(shell): \(pids)") }
         return app[0]
     }
 
@@ -394,5 +468,100 @@ final class TwinDeckInTmux: Sendable {
             #expect(modes.contains(mode) && !modes.contains("-" + mode),
                     "\(context): tty is not restored, \(mode) missing in \(modes.sorted())", sourceLocation: sourceLocation)
         }
+    }
+}
+
+/// `twindeck simulate` as a separate process (for the app with `--base-url`), with its state file in a private
+/// folder. Started like ``Tools/spawn(_:_:environment:stdout:stderr:)`` (not Foundation's `Process`, for the
+/// reasons given at ``Tools/run(_:_:environment:timeout:)``); ``baseURL`` is the first line it prints.
+/// ``stop()`` sends SIGINT, reaps it and removes the folder; call it in a `defer`.
+final class SimulatorServer: Sendable {
+    let pid: pid_t
+    let baseURL: String
+    let folder: URL
+    private let stopped = Mutex<Int32?>(nil)
+
+    init(_ arguments: [String], timeout: Duration = .seconds(15)) throws {
+        guard FileManager.default.isExecutableFile(atPath: twindeckBinary.path) else {
+            throw E2EError.missingBinary(twindeckBinary.path)
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("twindeck-e2e-sim-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let out = folder.appendingPathComponent("stdout").path, err = folder.appendingPathComponent("stderr").path
+        let environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "HOME": folder.path,
+            "XDG_DATA_HOME": folder.appendingPathComponent("data").path,
+            "XDG_STATE_HOME": folder.appendingPathComponent("state").path,
+            "XDG_CONFIG_HOME": folder.appendingPathComponent("config").path,
+            "XDG_CACHE_HOME": folder.appendingPathComponent("cache").path,
+        ]
+        let arguments = ["simulate", "--port", "0", "--state", folder.appendingPathComponent("sim.json").path] + arguments
+        switch Tools.spawn(twindeckBinary.path, arguments, environment: environment, stdout: out, stderr: err) {
+        case .success(let pid): self.pid = pid
+        case .failure(let failure):
+            try? FileManager.default.removeItem(at: folder)
+            throw E2EError.simulator(failure.text)
+        }
+        self.folder = folder
+        // The first line of stdout is the base URL.
+        let deadline = ContinuousClock.now + timeout
+        var url: String?
+        while url == nil {
+            let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+            if let newline = text.firstIndex(of: "\n") { url = String(text[..<newline]); break }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                stopped.withLock { $0 = Tools.exitCode(status) }
+                let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+                try? FileManager.default.removeItem(at: folder)
+                throw E2EError.simulator("twindeck simulate exited (\(Tools.exitCode(status))) before printing its URL: \(stderr)")
+            }
+            if ContinuousClock.now >= deadline { break }
+            usleep(10_000)
+        }
+        guard let url, url.hasPrefix("http://") else {
+            let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+            baseURL = ""
+            stop()
+            throw E2EError.simulator("twindeck simulate printed no URL within \(timeout): \(stderr)")
+        }
+        baseURL = url
+    }
+
+    /// SIGINT, then waits up to `timeout` for the process to end (SIGKILL after that); removes the folder.
+    /// Idempotent. Returns the exit code (128 + signal when killed).
+    @discardableResult
+    func stop(timeout: Duration = .seconds(5)) -> Int32 {
+        stopped.withLock { code in
+            if let code { return code }
+            var status: Int32 = 0
+            kill(pid, SIGINT)
+            let deadline = ContinuousClock.now + timeout
+            var reaped = false
+            while ContinuousClock.now < deadline {
+                let result = waitpid(pid, &status, WNOHANG)
+                if result == pid || (result < 0 && errno != EINTR) { reaped = result == pid; break }
+                usleep(10_000)
+            }
+            if !reaped {
+                kill(pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
+            }
+            try? FileManager.default.removeItem(at: folder)
+            code = reaped ? Tools.exitCode(status) : 128 + SIGKILL
+            return code!
+        }
+    }
+
+    /// `curl -s <baseURL><path> -H 'x-api-key: demo'`, parsed as a JSON object.
+    func get(_ path: String) throws -> [String: Any] {
+        guard let curl = Tools.which("curl") else { throw E2EError.missingTool("curl") }
+        let result = Tools.run(curl, ["-s", "--max-time", "5", baseURL + path, "-H", "x-api-key: demo"])
+        guard result.status == 0, let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
+            throw E2EError.simulator("curl \(path) failed (\(result.status)): \(result.stdout) \(result.stderr)")
+        }
+        return object
     }
 }

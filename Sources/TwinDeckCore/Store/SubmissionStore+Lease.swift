@@ -24,12 +24,22 @@ extension SubmissionStore {
     public func acquireLease(owner: String, ttl: TimeInterval, now: Date = Date()) async throws -> Bool {
         try await writer.write { db in
             let moment = now.timeIntervalSince1970
-            if let lease = try PollerLease.fetchOne(db, key: 1), lease.owner != owner, lease.expiresAt > moment {
+            if let lease = try PollerLease.fetchOne(db, key: 1), lease.owner != owner, lease.expiresAt > moment,
+                !Self.ownerIsGone(lease.owner)
+            {
                 return false
             }
             try PollerLease(owner: owner, expiresAt: moment + ttl).save(db)
             return true
         }
+    }
+
+    /// Whether the lease's owner was a process on this machine that no longer runs (killed, crashed): its lease
+    /// is taken over at once instead of after its time-to-live. Owners are named `twindeck-<pid>-<random>`.
+    static func ownerIsGone(_ owner: String) -> Bool {
+        let parts = owner.split(separator: "-")
+        guard parts.count >= 3, parts[0] == "twindeck", let pid = Int32(parts[1]), pid > 0 else { return false }
+        return kill(pid, 0) == -1 && errno == ESRCH
     }
 
     /// Gives the lease up, if `owner` holds it, so another instance may poll at once.
