@@ -248,3 +248,19 @@ struct SubmissionStoreTests {
         #expect(!error(.undecodable, 200).isDefiniteRejection)
     }
 }
+
+@Suite("Poller lease of a dead instance")
+struct DeadLeaseTests {
+    @Test func aLeaseNamingAProcessThatNoLongerRunsIsTakenOverAtOnce() async throws {
+        let store = try SubmissionStore.inMemory()
+        // A child that has exited: its pid names no process any more.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let dead = "twindeck-\(child.processIdentifier)-deadbeef"
+        #expect(try await store.acquireLease(owner: dead, ttl: 300))
+        #expect(try await store.acquireLease(owner: "twindeck-\(getpid())-live", ttl: 300), "the dead owner's lease is taken")
+        #expect(try await store.acquireLease(owner: "twindeck-1-other", ttl: 300) == false, "a live owner's lease is kept")
+    }
+}
