@@ -179,6 +179,34 @@ struct ComposeBoardE2ETests {
         #expect(back.fieldValue("Script") == script, "the draft's script was lost:\n\(back)")
     }
 
+    /// Ctrl-E leaves the screen for `$EDITOR`, waits for it, and comes back with the edited script.
+    @Test func ctrlEEditsTheScriptInTheEditor() async throws {
+        let editor = FileManager.default.temporaryDirectory.appendingPathComponent("twindeck-editor-\(UUID().uuidString).sh")
+        // An "editor" that appends a line to the file it is given, as a person would.
+        try "#!/bin/sh\nprintf '\\nécrit dans l’éditeur' >> \"$1\"\n".write(to: editor, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: editor.path)
+        defer { try? FileManager.default.removeItem(at: editor) }
+        let app = try TwinDeckInTmux(width: 100, height: 30, environment: ["EDITOR": editor.path, "VISUAL": ""])
+        defer { app.close() }
+        try await app.waitForFirstFrame()
+        try app.press("3")
+        try await app.waitFor("the Compose pane") { $0.contains("Compose a Digital Twin video") && $0.focusedField != nil }
+        try await app.focus("Script")
+        try app.press("Enter")
+        try await app.waitFor("the script editor") { $0.focusedField == "Script" && !$0.contains("Enter types the script") }
+        try app.type("First line")
+        try await app.waitFor("the typed line") { $0.contains("First line") }
+        try app.press("C-e")
+        let back = try await app.waitFor("the script back from the editor", timeout: .seconds(10)) {
+            $0.contains("First line") && $0.contains("écrit dans l’éditeur") && $0.contains("Compose a Digital Twin video")
+        }
+        #expect(back.contains("characters"), "the form is drawn again after the editor:\n\(back)")
+        try app.press("Escape")
+        try app.press("q")
+        #expect(try await app.waitForExit() == 0)
+        try app.expectTerminalRestored("after returning from the editor and quitting")
+    }
+
     // MARK: - A crash while the create is in flight makes one video, not two
 
     @Test func crashWhileSubmittingDoesNotDuplicate() async throws {
