@@ -87,6 +87,8 @@ public final class BoardEngine: Sendable {
     private let wakeup = Wakeup()
     private let loop = Mutex<Task<Void, Never>?>(nil)
     private let statusesSupported = Atomic<Bool>(true)
+    /// After a 429 on a re-send (the account's concurrency limit), no re-send before this moment.
+    private let resendNotBefore = Mutex<Date>(.distantPast)
     /// Submissions this process is sending right now: not "lost", so not re-sent.
     private let inFlight = Mutex<Set<String>>([])
 
@@ -138,8 +140,12 @@ public final class BoardEngine: Sendable {
                     continue
                 }
                 // A failed re-send (429 at the concurrency limit, say) must not hold up polling the others.
-                do { try await resubmitLost() } catch let error as HeyGenError {
-                    logger.info("re-sending lost submissions: \(error.shortDescription); next round")
+                if Date() >= resendNotBefore.withLock({ $0 }) {
+                    do { try await resubmitLost() } catch let error as HeyGenError {
+                        let wait = error.retryAfter.map { Double($0.components.seconds) } ?? 0
+                        resendNotBefore.withLock { $0 = Date().addingTimeInterval(wait) }
+                        logger.info("re-sending lost submissions: \(error.shortDescription); again in \(Int(wait)) s or next round")
+                    }
                 }
                 // A video just sent is not looked at before it is two seconds old: it cannot have finished.
                 if let age = try await store.unfinished().map({ Date().timeIntervalSince($0.createdAt) }).min(),

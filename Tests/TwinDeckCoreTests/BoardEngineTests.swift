@@ -307,6 +307,33 @@ struct BoardEngineTests {
         }
     }
 
+    @Test("a re-send refused at the concurrency limit waits for its Retry-After, while polling goes on")
+    func resendAtTheConcurrencyLimitWaitsForRetryAfter() async throws {
+        try await withSimulator(configure: { $0.renderSeconds = 30; $0.maxConcurrentRenders = 1 }) { sim, client in
+            let store = try SubmissionStore.inMemory()
+            _ = try await submitVideos(1, client: client, store: store, failing: { _ in false })  // takes the only slot
+            let waiting = "limit-\(UUID().uuidString.prefix(8))"
+            try await store.recordSubmitting(request: sampleRequest(title: "Waits its turn"), key: waiting, lookName: nil,
+                                             voiceName: nil, source: .form)
+            let before = await sim.state.requestCounts()
+            let log = BoardEngineTestLog()
+            let engine = try makeEngine(store: store, client: client, log: log)
+            engine.start()
+            // Many rounds at the scaled schedule (each ~0.1–0.8 s), well inside the 15 s Retry-After.
+            let polled = try await eventually(timeout: .seconds(10)) {
+                let counts = await sim.state.requestCounts()
+                return counts["GET /v3/videos/statuses", default: 0] - before["GET /v3/videos/statuses", default: 0] >= 3
+            }
+            await engine.stop()
+            #expect(polled, "polling goes on while the re-send waits")
+            let after = await sim.state.requestCounts()
+            // One re-send (the client's own retries of the 429 included), not one per round.
+            let sends = after["POST /v3/videos", default: 0] - before["POST /v3/videos", default: 0]
+            #expect(sends >= 1 && sends <= 3, "re-sends: \(sends)")
+            #expect(try await store.submission(key: waiting)?.submitState == .submitting, "kept for later, not rejected")
+        }
+    }
+
     // MARK: - 4. Two instances, one store
 
     @Test("two engines on one file: one polls, the other follows, then takes over when the first stops")
