@@ -112,11 +112,12 @@ public final class EffectRunner: @unchecked Sendable {
         case .loadLookDetail(let id):
             start("look:\(id)") { [service] in .lookDetailLoaded(id: id, await Self.result { try await service.look(id: id) }) }
         case .loadVoices(let refresh):
-            if !refresh, let cached = cache?.load() {
-                post(.voicesLoaded(.success(cached.voices), source: .cache, fetchedAt: cached.savedAt))
-                if Date().timeIntervalSince(cached.savedAt) < VoiceCache.maxAge { return }
-            }
-            start("voices") { [service, cache, logger] in
+            // Off the UI thread: decoding a large cached catalogue must not delay the first frame.
+            start("voices") { [service, cache, logger, post] in
+                if !refresh, let cached = cache?.load() {
+                    post(.voicesLoaded(.success(cached.voices), source: .cache, fetchedAt: cached.savedAt))
+                    if Date().timeIntervalSince(cached.savedAt) < VoiceCache.maxAge { return nil }
+                }
                 let result = await Self.result { try await service.catalogue() }
                 if case .success(let voices) = result {
                     do { try cache?.save(voices, at: Date()) } catch { logger.warning("could not cache voices: \(error)") }

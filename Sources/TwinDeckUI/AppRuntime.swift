@@ -84,26 +84,37 @@ public enum AppRuntime {
         let runner = Runner(effects: effects, screen: screen, inbox: inbox, logger: configuration.logger)
         var state = AppState(width: screen.width, height: screen.height, baseURL: configuration.baseURL,
                              isDemo: configuration.isDemo, colors: screen.colors)
+        state.looks.load = .loading
+        state.voices.load = .loading
         runner.run(initialEffects())
         var last: Buffer?
         var lastTick = Date.distantPast
         let started = Date()
         configuration.logger.info("app started \(screen.width)x\(screen.height), colours \(screen.colors)")
+        var dirty = true
         while !state.shouldQuit {
-            let frame = AppView(state: state).render()
-            if frame != last {
-                screen.draw(frame)
-                last = frame
-                if lastTick == .distantPast {
-                    let sinceExec = processAge().map { " (\(Int($0 * 1000)) ms after exec)" } ?? ""
-                    configuration.logger.info("first frame \(Int(Date().timeIntervalSince(started) * 1000)) ms after the UI started\(sinceExec)")
+            // Render only after something happened (a key, a message, a tick); ncurses then sends only what changed.
+            if dirty {
+                let frame = AppView(state: state).render()
+                if frame != last {
+                    screen.draw(frame)
+                    last = frame
+                    if lastTick == .distantPast {
+                        let sinceExec = processAge().map { " (\(Int($0 * 1000)) ms after exec)" } ?? ""
+                        configuration.logger.info("first frame \(Int(Date().timeIntervalSince(started) * 1000)) ms after the UI started\(sinceExec)")
+                    }
                 }
+                dirty = false
             }
             // Wait for input at most one tick, then take the whole burst (paste, key repeat) before repainting.
-            var event = screen.readEvent(timeout: 100)
+            // While effects are out (a fetch, a submit), a short wait lets their results show at once.
+            let waiting = state.looks.load.isLoading || state.voices.load.isLoading || !state.looks.detailLoading.isEmpty
+                || state.compose.submit == .sending || lastTick == .distantPast
+            var event = screen.readEvent(timeout: waiting ? 15 : 100)
             var burst = 0
             while let current = event {
                 apply(current, to: &state, runner: runner)
+                dirty = true
                 burst += 1
                 event = burst < 512 ? screen.readEvent(timeout: 0) : nil
             }
@@ -112,13 +123,17 @@ public enum AppRuntime {
                 effects.run(.saveDraft(state.compose.draft))
                 return .signal(signal)
             }
-            for message in inbox.drain() { runner.run(update(&state, message)) }
+            for message in inbox.drain() {
+                runner.run(update(&state, message))
+                dirty = true
+            }
             let now = Date()
             let busy = state.looks.load.isLoading || state.voices.load.isLoading || state.looks.detailWanted != nil
                 || !state.looks.detailLoading.isEmpty || state.toast != nil
             if now.timeIntervalSince(lastTick) >= (busy ? 0.1 : 1) {
                 lastTick = now
                 runner.run(update(&state, .ticked(now)))
+                dirty = true
             }
         }
         effects.run(.saveDraft(state.compose.draft))

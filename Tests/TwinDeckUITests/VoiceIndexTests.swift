@@ -90,6 +90,7 @@ struct EffectRunnerTests {
         let second = Posted()
         EffectRunner(service: service, cache: cache, logger: .init(label: "t"), copy: { _ in true }, post: second.add)
             .run(.loadVoices(refresh: false))
+        try await waitFor { second.all.count == 1 }
         guard case .voicesLoaded(.success, .cache, _) = second.all.first else { Issue.record("\(second.all)"); return }
         try await Task.sleep(for: .milliseconds(100))
         #expect(service.catalogueCalls == 1, "a fresh cache is not refetched")
