@@ -146,6 +146,8 @@ extension AppState {
 
     /// Keeps each pane's selection inside its visible rows.
     mutating func clampScrolls() {
+        // A terminal too small to draw the list leaves the scroll where it was, for when it grows again.
+        guard !isTooSmall else { return }
         let rows = max(1, layout.list.height)
         func clamp(_ scroll: inout Int, selected: Int?, count: Int) {
             if let selected {

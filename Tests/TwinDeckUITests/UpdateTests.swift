@@ -114,6 +114,19 @@ struct UpdateTests {
         #expect(screen(state).contains { $0.contains(state.voices.selected!.name) })
     }
 
+    @Test func aTooSmallMomentDoesNotScrollTheList() {
+        var state = loadedState()
+        let many = (0..<15).map { Look(id: "lk_\($0)", name: "Look \($0)", supportedAPIEngines: [.avatarIV], status: .completed) }
+        _ = update(&state, .looksLoaded(.success(many)))
+        press(&state, .character("g"), .character("j"), .character("j"))
+        #expect(state.looks.selectedID == "lk_2")
+        _ = update(&state, .resized(width: 120, height: 30))
+        _ = update(&state, .resized(width: 40, height: 10))
+        _ = update(&state, .resized(width: 80, height: 24))
+        #expect(state.looks.scroll == 0)
+        #expect(screen(state)[4].contains("Look 0"), "the first look is still the first row")
+    }
+
     @Test func voiceFilterIgnoresCaseAndAccentsAndCounts() {
         var state = loadedState()
         press(&state, .tab, .character("/"))
