@@ -61,14 +61,11 @@ struct BoardView {
         init(width: Int) { title = max(8, width - 14 - 18 - 4 - 8 - 2) }
 
         func header(_ buffer: inout Buffer, _ rect: Rect, theme: Theme) {
-            let text = " " + DisplayWidth.pad("STATUS", to: status) + DisplayWidth.pad("TITLE", to: title)
-                + DisplayWidth.pad("LOOK", to: look) + DisplayWidth.pad("ENG", to: engine) + "AGE"
-            buffer.line(text, in: rect, style: theme.heading)
+            buffer.tableHeader([("STATUS", status), ("TITLE", title), ("LOOK", look), ("ENG", engine)], last: "AGE", in: rect, theme: theme)
         }
 
         func row(_ buffer: inout Buffer, _ rect: Rect, _ item: Submission, selected: Bool, now: Date, download: DownloadProgress?, theme: Theme) {
-            let base = selected ? theme.selected : Style.plain
-            buffer.fill(rect, style: base)
+            let base = buffer.beginRow(rect, selected: selected, theme: theme)
             let (icon, style) = statusIcon(item, now: now, theme: theme)
             var x = buffer.put(" " + DisplayWidth.pad(icon + " " + item.displayStatus, to: status), x: rect.x, y: rect.y,
                                style: selected ? base : style, maxX: rect.maxX)

@@ -42,14 +42,11 @@ struct LooksPaneView {
         init(width: Int) { name = max(10, width - 8 - 10 - 16 - 4) }
 
         func header(_ buffer: inout Buffer, _ rect: Rect, theme: Theme) {
-            let text = " " + DisplayWidth.pad("NAME", to: name) + DisplayWidth.pad("ENGINES", to: engines)
-                + DisplayWidth.pad("ORIENT.", to: orientation) + "STATUS"
-            buffer.line(text, in: rect, style: theme.heading)
+            buffer.tableHeader([("NAME", name), ("ENGINES", engines), ("ORIENT.", orientation)], last: "STATUS", in: rect, theme: theme)
         }
 
         func row(_ buffer: inout Buffer, _ rect: Rect, look: Look, selected: Bool, theme: Theme) {
-            let base = selected ? theme.selected : Style.plain
-            buffer.fill(rect, style: base)
+            let base = buffer.beginRow(rect, selected: selected, theme: theme)
             var x = buffer.put(" " + DisplayWidth.pad(look.name, to: name - 1) + " ", x: rect.x, y: rect.y, style: base, maxX: rect.maxX)
             let badges = engineBadges(look)
             buffer.put(badges, x: x, y: rect.y, style: selected ? base : theme.badge, maxX: x + engines - 1)

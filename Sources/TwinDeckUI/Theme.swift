@@ -44,6 +44,19 @@ extension Buffer {
         }
     }
 
+    /// A table's heading line: each title padded to its column's width, then the last title as is.
+    mutating func tableHeader(_ columns: [(title: String, width: Int)], last: String, in rect: Rect, theme: Theme) {
+        let text = " " + columns.map { DisplayWidth.pad($0.title, to: $0.width) }.joined() + last
+        line(text, in: rect, style: theme.heading)
+    }
+
+    /// Starts a table row: fills it in the selection bar's style when selected, and returns the row's style.
+    mutating func beginRow(_ rect: Rect, selected: Bool, theme: Theme) -> Style {
+        let base = selected ? theme.selected : Style.plain
+        fill(rect, style: base)
+        return base
+    }
+
     /// Writes `text` wrapped by display width into `rect`, at most `rect.height` lines; returns lines used.
     @discardableResult
     mutating func wrapped(_ text: String, in rect: Rect, style: Style) -> Int {

@@ -45,14 +45,11 @@ struct VoicesPaneView {
         init(width: Int) { name = max(10, width - 14 - 8 - 9 - 2) }
 
         func header(_ buffer: inout Buffer, _ rect: Rect, theme: Theme) {
-            let text = " " + DisplayWidth.pad("NAME", to: name) + DisplayWidth.pad("LANGUAGE", to: language)
-                + DisplayWidth.pad("GENDER", to: gender) + "TYPE"
-            buffer.line(text, in: rect, style: theme.heading)
+            buffer.tableHeader([("NAME", name), ("LANGUAGE", language), ("GENDER", gender)], last: "TYPE", in: rect, theme: theme)
         }
 
         func row(_ buffer: inout Buffer, _ rect: Rect, voice: Voice, selected: Bool, theme: Theme) {
-            let base = selected ? theme.selected : Style.plain
-            buffer.fill(rect, style: base)
+            let base = buffer.beginRow(rect, selected: selected, theme: theme)
             var x = buffer.put(" " + DisplayWidth.pad(voice.name, to: name - 1) + " ", x: rect.x, y: rect.y, style: base, maxX: rect.maxX)
             x = buffer.put(DisplayWidth.pad(voice.language, to: language), x: x, y: rect.y, style: base, maxX: rect.maxX)
             x = buffer.put(DisplayWidth.pad(voice.gender.rawValue, to: gender), x: x, y: rect.y, style: base, maxX: rect.maxX)
