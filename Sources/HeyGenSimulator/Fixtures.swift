@@ -12,16 +12,22 @@ struct SimLook: Sendable {
 enum Fixtures {
     private struct OwnershipProbe: Decodable { var ownership: String? }
 
-    static func looks() throws -> [SimLook] {
+    // Decoded once per process: many simulators in one test run share the parse.
+    private static let decodedLooks = Result { () throws -> [SimLook] in
         let data = try TwinDeckResources.data(named: "looks.json")
         let looks = try JSONDecoder().decode([Look].self, from: data)
         let owners = try JSONDecoder().decode([OwnershipProbe].self, from: data)
         return zip(looks, owners).map { SimLook(look: $0, ownership: VoiceType(rawValue: $1.ownership ?? "public")) }
     }
+    private static let decodedVoices = Result { () throws -> [Voice] in
+        try JSONDecoder().decode([Voice].self, from: TwinDeckResources.data(named: "voices.json"))
+    }
+
+    static func looks() throws -> [SimLook] { try decodedLooks.get() }
 
     /// The fixture voices, grown synthetically to `count` when asked (for benchmarks).
     static func voices(count: Int?) throws -> [Voice] {
-        var voices = try JSONDecoder().decode([Voice].self, from: TwinDeckResources.data(named: "voices.json"))
+        var voices = try decodedVoices.get()
         guard let count, count > voices.count else {
             if let count { voices = Array(voices.prefix(max(0, count))) }
             return voices

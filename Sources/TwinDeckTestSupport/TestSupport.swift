@@ -53,7 +53,7 @@ public func sampleRequest(engine: Engine? = nil, look: String = "lk_twin_office"
 }
 
 /// Polls `condition` every 20 ms until it is true or `timeout` passes.
-public func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+public func eventually(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }

@@ -128,11 +128,12 @@ struct EndpointTests {
     }
 
     @Test func videoCompletesInRealTime() async throws {
-        try await withSimulator(configure: { $0.renderSeconds = 0.5 }) { _, client in
+        // Long enough that a loaded machine still sees the video unfinished right after creating it.
+        try await withSimulator(configure: { $0.renderSeconds = 4 }) { _, client in
             let created = try await client.createVideo(sampleRequest(), idempotencyKey: newKey())
             let early = try await client.video(id: created.videoID)
             #expect(early.status == .pending || early.status == .processing)
-            let done = try await finished(client, created.videoID)
+            let done = try await finished(client, created.videoID, timeout: .seconds(60))
             #expect(done.status == .completed)
             #expect(done.videoURL != nil)
         }

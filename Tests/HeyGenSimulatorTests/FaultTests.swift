@@ -214,12 +214,13 @@ struct FaultTests {
     }
 
     @Test func aSlowAnswerBeyondTheReadTimeoutIsATimeout() async throws {
-        try await withFaultySimulator(readTimeout: .milliseconds(300), maxRetries: 0) { sim, client, _ in
-            await sim.state.inject([ScriptedFault(.slow(milliseconds: 1_500), pathPrefix: "/v3/users/me")])
+        // Margins wide enough for a loaded CI machine: a 2 s deadline against a 6 s answer.
+        try await withFaultySimulator(readTimeout: .seconds(2), maxRetries: 0) { sim, client, _ in
+            await sim.state.inject([ScriptedFault(.slow(milliseconds: 6_000), pathPrefix: "/v3/users/me")])
             let started = ContinuousClock.now
             let error = try await failure { _ = try await client.me() }
             #expect(error.kind == .timeout)
-            #expect(ContinuousClock.now - started < .milliseconds(1_400), "the client gave up before the server answered")
+            #expect(ContinuousClock.now - started < .seconds(5), "the client gave up before the server answered")
             // A slow answer within the deadline is fine.
             await sim.state.inject([ScriptedFault(.slow(milliseconds: 50), pathPrefix: "/v3/users/me")])
             #expect(try await client.me().username == "demo-twin")
@@ -227,8 +228,8 @@ struct FaultTests {
     }
 
     @Test func aTimedOutGetIsRetried() async throws {
-        try await withFaultySimulator(readTimeout: .milliseconds(300)) { sim, client, recorder in
-            await sim.state.inject([ScriptedFault(.slow(milliseconds: 1_000), pathPrefix: "/v3/users/me")])
+        try await withFaultySimulator(readTimeout: .seconds(2)) { sim, client, recorder in
+            await sim.state.inject([ScriptedFault(.slow(milliseconds: 4_000), pathPrefix: "/v3/users/me")])
             let user = try await client.me()
             #expect(user.username == "demo-twin")
             #expect(recorder.recorded.count == 1)

@@ -63,7 +63,7 @@ func client(for sim: RunningSimulator, apiKey: String = "demo", retry: RetryPoli
 }
 
 /// Waits until the video reaches a final status and returns it.
-func finished(_ client: HeyGenClient, _ id: String, timeout: Duration = .seconds(10)) async throws -> Video {
+func finished(_ client: HeyGenClient, _ id: String, timeout: Duration = .seconds(30)) async throws -> Video {
     var last: Video?
     _ = try await eventually(timeout: timeout) {
         last = try await client.video(id: id)

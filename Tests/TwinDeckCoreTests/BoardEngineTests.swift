@@ -448,14 +448,14 @@ struct BoardEngineDownloaderTests {
     func expiredLinkIsRefreshed() async throws {
         try await withSimulator(configure: { options in
             options.renderSeconds = 1
-            options.urlLifetimeSeconds = 1
+            options.urlLifetimeSeconds = 60  // simulator seconds; the test moves the clock, not the wall
         }) { sim, client in
             let store = try SubmissionStore.inMemory()
             let video = try await completedVideo(sim: sim, client: client, store: store)
             // The board got the link earlier; by now it has expired.
             try await store.update(with: try await client.video(id: video.videoID))
             let stale = try #require(try await store.submission(key: video.key)?.videoURL)
-            await sim.state.advance(seconds: 5)
+            await sim.state.advance(seconds: 120)
             let before = await sim.state.requestCounts()
             let progress = ProgressLog()
             let result = try await Downloader(store: store, service: client, logger: quiet)
