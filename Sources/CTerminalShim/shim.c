@@ -80,3 +80,6 @@ int td_terminal_usable(void) {
     cur_term = NULL;
     return usable;
 }
+
+int td_colors(void) { return COLORS; }
+int td_color_pairs(void) { return COLOR_PAIRS; }

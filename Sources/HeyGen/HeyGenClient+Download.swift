@@ -72,6 +72,38 @@ extension HeyGenClient {
     }
 }
 
+extension HeyGenClient {
+    /// Fetches a small media file (a look picture, a voice preview) into memory, refusing more than `maxBytes`.
+    /// Like ``download(from:to:progress:)`` it sends no API key: media hosts are not the API.
+    public func fetchMedia(_ url: String, maxBytes: Int = 10 << 20) async throws -> Data {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "https" || scheme == "http" else {
+            throw HeyGenError(kind: .configuration, message: "not a web address: \(Sanitizer.inert(url, limit: 80))")
+        }
+        let host = parsed.host ?? ""
+        if scheme == "http", !(host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]") {
+            throw HeyGenError(kind: .configuration, message: "media over plain http is refused except on this machine")
+        }
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "User-Agent", value: "twindeck/0.1")
+        let response: HTTPClientResponse
+        do {
+            response = try await httpClient.execute(request, timeout: .seconds(30))
+        } catch {
+            throw HeyGenError(kind: .transport, message: Sanitizer.inert(String(describing: error)))
+        }
+        let status = Int(response.status.code)
+        guard status == 200 else {
+            throw HeyGenError(kind: status == 404 ? .notFound : status == 403 ? .forbidden : status >= 500 ? .server : .http,
+                              httpStatus: status, message: "the media host answered HTTP \(status)")
+        }
+        do {
+            return Data(buffer: try await response.body.collect(upTo: maxBytes))
+        } catch {
+            throw HeyGenError(kind: .transport, message: "the media file is over \(maxBytes >> 20) MB or was cut off")
+        }
+    }
+}
+
 /// Safe file names for downloads.
 public enum DownloadName {
     /// A file name from a title and id: no path separators, no `..`, no control characters, bounded length.

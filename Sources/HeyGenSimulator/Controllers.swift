@@ -7,6 +7,7 @@ import NIOCore
 /// `GET /v3/avatars/looks`, `GET /v3/avatars/looks/{look_id}`.
 struct LooksController {
     let state: SimulatorState
+    let media: MediaSigner
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/v3/avatars/looks") { request, _ in try await list(request) }
@@ -23,7 +24,7 @@ struct LooksController {
         let looks = state.looks.filter { sim in
             (type.map { sim.look.avatarType == $0 } ?? true) && (ownership.map { sim.ownership.rawValue == $0 } ?? true)
                 && (group.map { sim.look.groupID == $0 } ?? true)
-        }.map(\.look)
+        }.map { PreviewController.rewrite($0.look, base: media.base) }
         return try jsonResponse(PageToken.page(looks, request: request, list: "looks", defaultLimit: 20, maxLimit: 50))
     }
 
@@ -31,13 +32,14 @@ struct LooksController {
         guard let look = state.looks.first(where: { $0.look.id == id })?.look else {
             throw SimError(.notFound, "avatar_not_found", "Look \(id) was not found")
         }
-        return try jsonResponse(DataBox(data: look))
+        return try jsonResponse(DataBox(data: PreviewController.rewrite(look, base: media.base)))
     }
 }
 
 /// `GET /v3/voices`.
 struct VoicesController {
     let state: SimulatorState
+    let media: MediaSigner
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/v3/voices") { request, _ in try await list(request) }
@@ -54,7 +56,7 @@ struct VoicesController {
         let voices = state.voices.filter { v in
             v.type.rawValue == type && (gender.map { v.gender.rawValue == $0 } ?? true)
                 && (language.map { v.language.lowercased() == $0 } ?? true)
-        }
+        }.map { PreviewController.rewrite($0, base: media.base) }
         let key = "voices|\(type)|\(gender ?? "")|\(language ?? "")"
         return try jsonResponse(PageToken.page(voices, request: request, list: String(stableHash(Data(key.utf8)) % 100_000),
                                                defaultLimit: 20, maxLimit: 100))

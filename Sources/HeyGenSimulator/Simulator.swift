@@ -74,8 +74,9 @@ public enum Simulator {
     static func makeRouter(state: SimulatorState, signer: MediaSigner) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: APIGateMiddleware(state: state))
-        LooksController(state: state).addRoutes(to: router)
-        VoicesController(state: state).addRoutes(to: router)
+        LooksController(state: state, media: signer).addRoutes(to: router)
+        VoicesController(state: state, media: signer).addRoutes(to: router)
+        PreviewController(state: state).addRoutes(to: router)
         VideosController(state: state, media: signer).addRoutes(to: router)
         AccountController(state: state).addRoutes(to: router)
         MediaController(state: state, signer: signer).addRoutes(to: router)

@@ -1,6 +1,24 @@
-/// A colour a cell can be drawn in; `.default` is the terminal's own.
-public enum Color: UInt8, Hashable, Sendable, CaseIterable {
+/// A colour a cell can be drawn in; `.default` is the terminal's own. `.indexed` is an entry of the
+/// 256-colour palette (look previews); terminals with fewer colours get the nearest of their eight.
+public enum Color: Hashable, Sendable {
     case `default`, black, red, green, yellow, blue, magenta, cyan, white
+    case indexed(UInt8)
+
+    /// A small number per colour, for colour-pair bookkeeping: 0 default, 1–8 named, 9… the palette.
+    public var code: Int {
+        switch self {
+        case .default: 0
+        case .black: 1
+        case .red: 2
+        case .green: 3
+        case .yellow: 4
+        case .blue: 5
+        case .magenta: 6
+        case .cyan: 7
+        case .white: 8
+        case .indexed(let n): 9 + Int(n)
+        }
+    }
 }
 
 /// How a cell looks. Without colours (`NO_COLOR`, a monochrome terminal) only the attributes remain.
@@ -43,6 +61,24 @@ public struct Cell: Hashable, Sendable {
     }
 
     public static let blank = Cell()
+}
+
+/// Cells `x..<x+width` of row `y` link to `url`.
+public struct Hyperlink: Hashable, Sendable {
+    public var x: Int, y: Int, width: Int
+    public var url: String
+    public init(x: Int, y: Int, width: Int, url: String) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.url = url
+    }
+
+    /// The escape sequences that wrap `text` in this link; nil when the URL could smuggle in a control sequence.
+    public func wrap(_ text: String) -> String? {
+        guard !url.isEmpty, url.utf8.count <= 2_000, url.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else { return nil }
+        return "\u{1B}]8;;\(url)\u{1B}\\\(text)\u{1B}]8;;\u{1B}\\"
+    }
 }
 
 /// A position and size on the screen, in cells.
@@ -93,6 +129,8 @@ public struct Buffer: Hashable, Sendable {
     public private(set) var width: Int
     public private(set) var height: Int
     public private(set) var cells: [Cell]
+    /// Runs of cells that are also links (OSC 8): the terminal makes them clickable where it can.
+    public private(set) var hyperlinks: [Hyperlink] = []
 
     public init(width: Int, height: Int) {
         self.width = max(0, width)
@@ -105,6 +143,14 @@ public struct Buffer: Hashable, Sendable {
     public subscript(x: Int, y: Int) -> Cell {
         get { cells[y * width + x] }
         set { cells[y * width + x] = newValue }
+    }
+
+    /// Writes `text` at (x, y) as a link to `url`, clipped at `maxX`; returns the column after it.
+    @discardableResult
+    public mutating func putLink(_ text: String, url: String, x: Int, y: Int, style: Style = .plain, maxX: Int? = nil) -> Int {
+        let end = put(text, x: x, y: y, style: style, maxX: maxX)
+        if end > x, y >= 0, y < height { hyperlinks.append(Hyperlink(x: x, y: y, width: end - x, url: url)) }
+        return end
     }
 
     /// Fills `rect` with spaces in `style`.

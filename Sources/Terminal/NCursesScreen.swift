@@ -13,6 +13,7 @@ public final class NCursesScreen: Screen {
     /// Whether colours are drawn (false with `NO_COLOR` or a monochrome terminal).
     public let colors: Bool
     private var pairs: [Int: Int32] = [:]
+    private var lastHyperlinks: [Hyperlink] = []
     private var active = true
 
     /// Starts curses on the controlling terminal.
@@ -147,6 +148,23 @@ public final class NCursesScreen: Screen {
             }
         }
         refresh()  // ncurses diffs against what is on screen: only changes are sent.
+        drawHyperlinks(buffer)
+    }
+
+    /// OSC 8 links over cells curses already drew: the same text again, wrapped in the link, with the
+    /// cursor saved and restored around it so curses' idea of the screen stays true. Sent once per change.
+    private func drawHyperlinks(_ buffer: Buffer) {
+        guard buffer.hyperlinks != lastHyperlinks else { return }
+        lastHyperlinks = buffer.hyperlinks
+        var out = ""
+        for link in buffer.hyperlinks where link.y < height && link.x + link.width <= width {
+            var text = ""
+            for x in link.x..<(link.x + link.width) where !buffer[x, link.y].isContinuation { text.append(buffer[x, link.y].character) }
+            guard let wrapped = link.wrap(text) else { continue }
+            // DECSC/DECRC save and restore the position and the attributes curses believes are current.
+            out += "\u{1B}7\u{1B}[\(link.y + 1);\(link.x + 1)H" + sgr(buffer[link.x, link.y].style) + wrapped + "\u{1B}8"
+        }
+        if !out.isEmpty { Clipboard.write(out) }
     }
 
     public func setCursor(_ position: (x: Int, y: Int)?) {
@@ -158,18 +176,41 @@ public final class NCursesScreen: Screen {
         }
     }
 
+    /// The SGR sequence for `style` (the link text is written outside curses, in the same look).
+    func sgr(_ style: Style) -> String {
+        var codes = ["0"]
+        if style.bold { codes.append("1") }
+        if style.dim { codes.append("2") }
+        if style.underline { codes.append("4") }
+        if style.reverse { codes.append("7") }
+        if colors {
+            for (color, base) in [(style.foreground, 30), (style.background, 40)] where color != .default {
+                let n = Self.cursesColor(color, colors: td_colors())
+                codes.append(n < 8 ? "\(base + Int(n))" : "\(base + 8);5;\(n)")
+            }
+        }
+        return "\u{1B}[" + codes.joined(separator: ";") + "m"
+    }
+
     private func pair(for style: Style) -> Int32 {
         guard colors, style.foreground != .default || style.background != .default else { return 0 }
-        let key = Int(style.foreground.rawValue) * 16 + Int(style.background.rawValue)
+        let key = style.foreground.code * 512 + style.background.code
         if let pair = pairs[key] { return pair }
+        // Pictures can ask for many pairs; when the terminal's run out, start over (the frame is redrawn whole).
+        if pairs.count + 1 >= Int(td_color_pairs()) - 1 {
+            pairs.removeAll()
+            clearok(cn_stdscr(), true)
+        }
         let pair = Int32(pairs.count + 1)
-        td_init_pair(pair, Self.cursesColor(style.foreground), Self.cursesColor(style.background))
+        td_init_pair(pair, Self.cursesColor(style.foreground, colors: td_colors()),
+                     Self.cursesColor(style.background, colors: td_colors()))
         pairs[key] = pair
         return pair
     }
 
-    static func cursesColor(_ color: Color) -> Int32 {
+    static func cursesColor(_ color: Color, colors: Int32 = 8) -> Int32 {
         switch color {
+        case .indexed(let n): colors >= 256 ? Int32(n) : Int32(Palette.nearestBasic(n))
         case .default: -1
         case .black: Int32(COLOR_BLACK)
         case .red: Int32(COLOR_RED)
@@ -181,6 +222,9 @@ public final class NCursesScreen: Screen {
         case .white: Int32(COLOR_WHITE)
         }
     }
+
+    /// How many colours the terminal has (8, 16, 256…); 0 without colours.
+    public var paletteSize: Int { colors ? Int(td_colors()) : 0 }
 
     /// Leaves curses for a child program (an editor); call ``resume()`` afterwards.
     public func suspend() {

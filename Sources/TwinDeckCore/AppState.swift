@@ -49,6 +49,51 @@ public enum Mode: Equatable, Sendable {
     case filtering
     case help
     case languagePicker(LanguagePicker)
+    /// Listening to a voice's preview (`a` in the Voices pane).
+    case audition(Audition)
+}
+
+/// A voice preview being played, or offered as a link when it cannot be played here.
+public struct Audition: Equatable, Sendable {
+    public var voiceID: String
+    public var voiceName: String
+    public var url: String
+    public var phase: AuditionPhase
+    public init(voiceID: String, voiceName: String, url: String, phase: AuditionPhase = .starting) {
+        self.voiceID = voiceID
+        self.voiceName = voiceName
+        self.url = url
+        self.phase = phase
+    }
+}
+
+public enum AuditionPhase: Equatable, Sendable {
+    case starting
+    /// A local player is playing it.
+    case playing(player: String)
+    /// It cannot play here (over SSH, or no player): the URL is offered instead, with the reason.
+    case link(reason: String)
+    case failed(String)
+}
+
+/// A look's preview picture, drawn for one panel size.
+public struct LookPreview: Equatable, Sendable {
+    public var width: Int
+    public var height: Int
+    public var phase: PreviewPhase
+    public init(width: Int, height: Int, phase: PreviewPhase) {
+        self.width = width
+        self.height = height
+        self.phase = phase
+    }
+}
+
+public enum PreviewPhase: Equatable, Sendable {
+    case loading
+    case ready(Picture)
+    /// The picture cannot be drawn here (no `chafa`): the reason says how to get it.
+    case unavailable(String)
+    case failed(String)
 }
 
 /// The Looks pane.
@@ -65,11 +110,16 @@ public struct LooksState: Equatable, Sendable {
     public var detailLoading: Set<String> = []
     /// The look the selection rests on and since when; its detail is fetched once it has rested a moment.
     public var detailWanted: (id: String, since: Date)?
+    /// Whether the detail panel shows the look's picture (`p`).
+    public var showPreview = false
+    /// Pictures drawn so far, by look id.
+    public var previews: [String: LookPreview] = [:]
 
     public static func == (a: LooksState, b: LooksState) -> Bool {
         a.load == b.load && a.all == b.all && a.filter == b.filter && a.visible == b.visible && a.selectedID == b.selectedID
             && a.scroll == b.scroll && a.details == b.details && a.detailErrors == b.detailErrors
             && a.detailLoading == b.detailLoading && a.detailWanted?.id == b.detailWanted?.id
+            && a.showPreview == b.showPreview && a.previews == b.previews
     }
 
     public var selected: Look? { selectedID.flatMap { id in all.first { $0.id == id } } }
@@ -143,6 +193,7 @@ public struct AppState: Equatable, Sendable {
         switch mode {
         case .filtering: [.filtering]
         case .languagePicker: [.picker]
+        case .audition: [.audition]
         case .help: [.global]
         case .normal:
             switch pane {
@@ -185,6 +236,11 @@ public struct Layout: Equatable, Sendable {
     /// The detail panel (right of the list when wide, below it otherwise).
     public var detail: Box
     public var detailBeside: Bool
+
+    /// Where a look's picture goes: the detail panel below its name line.
+    public var preview: Box {
+        Box(x: detail.x + 2, y: detail.y + 3, width: detail.width - 4, height: detail.height - 5)
+    }
 
     public init(width: Int, height: Int) {
         header = Box(x: 0, y: 0, width: width, height: 1)

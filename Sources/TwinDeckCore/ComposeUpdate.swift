@@ -244,12 +244,19 @@ extension AppState {
             return []
         }
         compose.submit = .confirming
-        return []
+        // The pre-flight shows the look's status as HeyGen has it now, not as it was when it was picked.
+        guard let id = compose.draft.lookID, !looks.detailLoading.contains(id) else { return [] }
+        looks.detailLoading.insert(id)
+        return [.loadLookDetail(id: id)]
     }
 
     mutating func handleConfirmKey(_ key: KeyPress) -> [Effect] {
         switch key {
         case .character("y"), .enter:
+            if let blocker = preflight.blocker {
+                showToast(blocker, level: .error, seconds: 8)
+                return []
+            }
             compose.submit = .sending
             let (request, _) = compose.draft.request()
             return [.submit(request, lookName: compose.draft.lookName, voiceName: compose.draft.voiceName, look: composeLook)]

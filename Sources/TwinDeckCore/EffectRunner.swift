@@ -75,6 +75,8 @@ public final class EffectRunner: @unchecked Sendable {
     private let drafts: DraftStore?
     /// The board's poller and downloader, when a store is open.
     public let board: BoardEngine?
+    private let previews: PreviewRenderer?
+    private let player: AudioPlayer?
     private let post: @Sendable (Message) -> Void
     private let copy: @Sendable (String) -> Bool
     private let logger: Logger
@@ -87,8 +89,10 @@ public final class EffectRunner: @unchecked Sendable {
     ///   - copy: puts text on the clipboard; returns whether it could.
     ///   - post: delivers a result to the UI loop (thread-safe).
     public init(service: any HeyGenService, cache: VoiceCache?, recorder: (any SubmissionRecorder)? = nil,
-                drafts: DraftStore? = nil, board: BoardEngine? = nil, logger: Logger, copy: @escaping @Sendable (String) -> Bool,
-                post: @escaping @Sendable (Message) -> Void) {
+                drafts: DraftStore? = nil, board: BoardEngine? = nil, previews: PreviewRenderer? = nil, player: AudioPlayer? = nil,
+                logger: Logger, copy: @escaping @Sendable (String) -> Bool, post: @escaping @Sendable (Message) -> Void) {
+        self.previews = previews
+        self.player = player
         self.service = service
         self.cache = cache
         self.recorder = recorder
@@ -142,6 +146,23 @@ public final class EffectRunner: @unchecked Sendable {
         case .refreshVideo(let id): board?.refresh(videoID: id)
         case .download(let key): board?.download(key: key)
         case .removeSubmission(let key): board?.remove(key: key)
+        case .loadPreview(let id, let url, let width, let height):
+            start("preview:\(id)") { [previews] in
+                let phase = await previews?.render(lookID: id, url: url, width: width, height: height)
+                    ?? .unavailable("Pictures are off in this session.")
+                return .previewLoaded(lookID: id, width: width, height: height, phase)
+            }
+        case .audition(let voiceID, let url):
+            guard let player else {
+                post(.auditionChanged(voiceID: voiceID, .link(reason: "Playing is off in this session: open the link instead")))
+                return
+            }
+            start("audition") { [post] in
+                await player.play(url) { phase in post(.auditionChanged(voiceID: voiceID, phase)) }
+                return nil
+            }
+        case .stopAudition:
+            player?.stop()
         }
     }
 

@@ -6,6 +6,7 @@ public enum Action: Hashable, Sendable {
     case up, down, top, bottom, pageUp, pageDown
     case filter, open, refresh, copyID, copyURL
     case languageFacet, genderFacet
+    case togglePreview, audition
     // Compose:
     case nextField, previousField, choiceNext, choicePrevious, submitForm, preview, clearForm, externalEditor
     // Board:
@@ -26,6 +27,7 @@ public enum Scope: String, Hashable, Sendable, CaseIterable {
     case editing = "Editing a field"
     case confirm = "Confirmations"
     case preview = "Request preview"
+    case audition = "Voice preview"
     case board = "Board"
 }
 
@@ -60,8 +62,10 @@ public enum KeyMap {
         b([.enter], "Enter", "use voice", .open, .voices),
         b([.character("y")], "y", "copy ID", .copyID, .list),
         b([.character("Y")], "Y", "copy preview URL", .copyURL, .list, footer: false),
+        b([.character("p")], "p", "picture", .togglePreview, .looks),
+        b([.character("a")], "a", "listen", .audition, .voices),
         b([.character("L")], "L", "language", .languageFacet, .voices),
-        b([.character("F")], "F", "gender", .genderFacet, .voices),
+        b([.character("F")], "F", "gender", .genderFacet, .voices, footer: false),
         b([.character("r"), .control("r")], "r", "refresh", .refresh, .list),
         b([.tab], "Tab", "next pane", .nextPane, .global),
         b([.backTab], "S-Tab", "previous pane", .previousPane, .global, footer: false),
@@ -97,6 +101,8 @@ public enum KeyMap {
         b([.character("y")], "y", "copy JSON", .copyID, .preview),
         b([.character("c")], "c", "copy as curl", .copyURL, .preview),
         b([.escape], "Esc", "close", .back, .preview),
+        b([.character("y")], "y", "copy URL", .copyURL, .audition),
+        b([.escape, .character("a"), .enter, .character("q")], "Esc/a", "stop/close", .back, .audition),
         b([.character("?")], "?", "help", .help, .global),
         b([.escape], "Esc", "clear/back", .back, .global, footer: false),
         b([.character("q"), .control("c")], "q", "quit", .quit, .global),

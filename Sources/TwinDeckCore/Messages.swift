@@ -22,6 +22,10 @@ public enum Message: Equatable, Sendable {
     case boardLoaded([Submission])
     case pollHealthChanged(PollHealth)
     case downloadProgressed(key: String, DownloadProgress)
+    /// A look's picture was drawn (or could not be) for a panel of `width`×`height`.
+    case previewLoaded(lookID: String, width: Int, height: Int, PreviewPhase)
+    /// The voice preview's player started, stopped, or cannot run here.
+    case auditionChanged(voiceID: String, AuditionPhase?)
 }
 
 /// Work for the runtime: network calls, disk, clipboard. Results come back as ``Message``s.
@@ -48,4 +52,9 @@ public enum Effect: Equatable, Sendable {
     case removeSubmission(key: String)
     /// Tell the person a video finished (bell or OSC 9).
     case notify(String)
+    /// Fetch (or take from the disk cache) a look's picture and draw it with `chafa` at `width`×`height` cells.
+    case loadPreview(lookID: String, url: String, width: Int, height: Int)
+    /// Play a voice's preview with a local player, or report why it cannot (over SSH, no player).
+    case audition(voiceID: String, url: String)
+    case stopAudition
 }

@@ -8,6 +8,12 @@ public func initialEffects() -> [Effect] {
 
 /// Applies `message` to `state` and returns the work to do. Pure: no I/O, no clock but `state.now`.
 public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
+    let effects = apply(&state, message)
+    // The look picture follows the selection and the panel's size, whatever moved them.
+    return state.looks.showPreview ? effects + state.previewDue() : effects
+}
+
+func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
     switch message {
     case .keyPressed(let key):
         return handleKey(&state, key)
@@ -79,6 +85,22 @@ public func update(_ state: inout AppState, _ message: Message) -> [Effect] {
         if progress.done { state.showToast("Downloaded to \(progress.path ?? "?")", level: .info, seconds: 8) }
         if let error = progress.error { state.showToast("Download failed: \(error)", level: .error, seconds: 8) }
         return []
+    case .previewLoaded(let id, let width, let height, let phase):
+        // A picture for a size the panel no longer has is dropped; previewDue asks again.
+        if let wanted = state.looks.previews[id], wanted.width == width, wanted.height == height {
+            state.looks.previews[id]?.phase = phase
+        }
+        return []
+    case .auditionChanged(let voiceID, let phase):
+        guard case .audition(var audition) = state.mode, audition.voiceID == voiceID else { return [] }
+        if let phase {
+            audition.phase = phase
+            state.mode = .audition(audition)
+        } else {
+            state.mode = .normal
+            state.showToast("Finished playing “\(audition.voiceName)”", level: .info)
+        }
+        return []
     case .copied(let what, let ok):
         state.showToast(ok ? "Copied \(what) to the clipboard (OSC 52)" : "Could not copy \(what)", level: ok ? .info : .error)
         return []
@@ -98,6 +120,14 @@ func handleKey(_ state: inout AppState, _ key: KeyPress) -> [Effect] {
         return handleFilterKey(&state, key)
     case .languagePicker(var picker):
         return handlePickerKey(&state, &picker, key)
+    case .audition(let audition):
+        switch KeyMap.action(for: key, in: [.audition]) {
+        case .copyURL: return [.copy(audition.url, what: "preview audio URL")]
+        case .back:
+            state.mode = .normal
+            return [.stopAudition]
+        default: return []
+        }
     case .normal:
         if state.pane == .compose { return state.handleComposeKey(key) }
         if state.pane == .board { return state.handleBoardKey(key) }
@@ -171,6 +201,16 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
             state.showToast("This voice has no preview audio", level: .error)
         case .compose, .board: break
         }
+    case .togglePreview:
+        if state.pane == .looks { state.looks.showPreview.toggle() }
+    case .audition:
+        guard state.pane == .voices, let voice = state.voices.selected else { break }
+        guard let url = voice.previewAudioURL, !url.isEmpty else {
+            state.showToast("“\(voice.name)” has no preview audio", level: .error)
+            break
+        }
+        state.mode = .audition(Audition(voiceID: voice.voiceID, voiceName: voice.name, url: url))
+        return [.audition(voiceID: voice.voiceID, url: url)]
     case .languageFacet:
         if state.pane == .voices { state.mode = .languagePicker(LanguagePicker()) }
     case .genderFacet:
@@ -255,5 +295,22 @@ func handlePickerKey(_ state: inout AppState, _ picker: inout LanguagePicker, _ 
 enum Buffered {
     static func inert(_ c: Character) -> Character {
         c.unicodeScalars.contains { $0.value < 0x20 || ($0.value >= 0x7F && $0.value <= 0x9F) } ? " " : c
+    }
+}
+
+// MARK: - Look pictures
+
+extension AppState {
+    /// Asks for the selected look's picture when the panel shows pictures and it is missing or was drawn for
+    /// another panel size (a resize). One request per look and size.
+    mutating func previewDue() -> [Effect] {
+        guard pane == .looks, mode != .help, !isTooSmall, let summary = looks.selected else { return [] }
+        let look = looks.details[summary.id] ?? summary
+        guard let url = look.previewImageURL, !url.isEmpty else { return [] }
+        let box = layout.preview
+        guard box.width >= 4, box.height >= 2 else { return [] }
+        if let have = looks.previews[look.id], have.width == box.width, have.height == box.height { return [] }
+        looks.previews[look.id] = LookPreview(width: box.width, height: box.height, phase: .loading)
+        return [.loadPreview(lookID: look.id, url: url, width: box.width, height: box.height)]
     }
 }

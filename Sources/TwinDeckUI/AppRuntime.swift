@@ -15,6 +15,9 @@ public struct AppConfiguration: Sendable {
     public var drafts: DraftStore?
     /// Builds the board's engine, given where it posts its messages.
     public var makeBoard: (@Sendable (@escaping @Sendable (Message) -> Void) -> BoardEngine?)?
+    /// Fetches look pictures and voice previews (no API key goes to media hosts), kept under `mediaCache`.
+    public var fetchMedia: (@Sendable (String) async throws -> Data)?
+    public var mediaCache: URL?
     public var logger: Logger
 
     public init(service: any HeyGenService, baseURL: String, isDemo: Bool, voiceCache: VoiceCache?,
@@ -76,10 +79,18 @@ public enum AppRuntime {
     static func loop(_ configuration: AppConfiguration, inbox: Inbox, board: BoardEngine?) -> AppExit {
         let screen = NCursesScreen()
         defer { screen.end() }
+        var previews: PreviewRenderer?
+        var player: AudioPlayer?
+        if let fetch = configuration.fetchMedia, let cache = configuration.mediaCache {
+            let colorMode = !screen.colors ? "none" : screen.paletteSize >= 256 ? "256" : "16"
+            previews = PreviewRenderer(cacheDirectory: cache.appendingPathComponent("looks"), colorMode: colorMode, fetch: fetch)
+            player = AudioPlayer(cacheDirectory: cache.appendingPathComponent("voices"), fetch: fetch)
+        }
+        defer { player?.stop() }
         let effects = EffectRunner(
             service: configuration.service, cache: configuration.voiceCache, recorder: configuration.recorder,
-            drafts: configuration.drafts, board: board, logger: configuration.logger, copy: { Clipboard.copy($0) },
-            post: { inbox.post($0) })
+            drafts: configuration.drafts, board: board, previews: previews, player: player, logger: configuration.logger,
+            copy: { Clipboard.copy($0) }, post: { inbox.post($0) })
         defer { effects.cancelAll() }
         let runner = Runner(effects: effects, screen: screen, inbox: inbox, logger: configuration.logger)
         var state = AppState(width: screen.width, height: screen.height, baseURL: configuration.baseURL,

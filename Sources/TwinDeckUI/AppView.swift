@@ -42,6 +42,7 @@ public struct AppView {
         switch state.mode {
         case .help: HelpOverlay(theme: theme, first: helpScopes).render(into: &buffer)
         case .languagePicker(let picker): LanguagePickerView(state: state, picker: picker, theme: theme).render(into: &buffer)
+        case .audition(let audition): AuditionView(audition: audition, theme: theme).render(into: &buffer)
         default: break
         }
     }
@@ -49,8 +50,8 @@ public struct AppView {
     /// The scopes of the pane under the help overlay.
     var helpScopes: [Scope] {
         switch state.pane {
-        case .looks: [.global, .list, .looks]
-        case .voices: [.global, .list, .voices]
+        case .looks: [.global, .list, .looks, .filtering]
+        case .voices: [.global, .list, .voices, .filtering]
         case .compose: [.global, .compose, .editing]
         case .board: [.global, .board, .list]
         }

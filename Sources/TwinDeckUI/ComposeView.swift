@@ -206,7 +206,7 @@ struct ComposeView {
             let count = VideoRules.scriptLength(draft.script.text)
             let over = count > VideoRules.scriptMaxLength
             let more = !editing && lines.rows.count > shown ? " · \(lines.rows.count - shown) more lines" : ""
-            buffer.line("\(grouped(count)) / 5,000 characters · \(spoken(count))\(more)",
+            buffer.line("\(grouped(count)) / 5,000 characters · \(spoken(Preflight.spokenSeconds(draft.script.text)))\(more)",
                         in: Rect(x: Self.labelWidth, y: rect.y + shown, width: textWidth, height: 1), style: over ? theme.bad : theme.dim)
             if let issue {
                 buffer.line("↳ " + issue, in: Rect(x: Self.labelWidth, y: rect.y + shown + 1, width: textWidth, height: 1), style: theme.bad)
@@ -214,16 +214,16 @@ struct ComposeView {
         }
     }
 
-    func spoken(_ characters: Int) -> String {
-        let seconds = Int((Double(characters) / 15).rounded(.up))
-        return seconds < 60 ? "~\(seconds) s spoken" : "~\(seconds / 60) min \(seconds % 60) s spoken"
+    func spoken(_ seconds: Int) -> String {
+        seconds < 60 ? "~\(seconds) s spoken" : "~\(seconds / 60) min \(seconds % 60) s spoken"
     }
 
     func confirmDialog(_ buffer: inout Buffer) {
         let (request, _) = draft.request()
-        let rect = buffer.area.centered(width: min(70, buffer.width - 2), height: 10)
+        let preflight = state.preflight
+        let rect = buffer.area.centered(width: min(70, buffer.width - 2), height: preflight.blocker == nil ? 12 : 14)
         buffer.fill(rect)
-        buffer.frame(rect, title: "Submit this video?", style: theme.border, titleStyle: theme.heading)
+        buffer.frame(rect, title: preflight.blocker == nil ? "Submit this video?" : "Cannot submit yet", style: theme.border, titleStyle: theme.heading)
         let inner = rect.inset(dx: 2, dy: 1)
         var y = inner.y
         let voice = draft.voiceID.flatMap { state.voices.index.voice(id: $0)?.name } ?? draft.voiceName ?? draft.voiceID ?? ""
@@ -232,8 +232,19 @@ struct ComposeView {
         y = detailRow(&buffer, inner, y, "Engine", request.effectiveEngine.displayName, theme: theme, style: .bold)
         y = detailRow(&buffer, inner, y, "Resolution", "\(request.resolution?.rawValue ?? "default") · \(request.aspectRatio?.rawValue ?? "16:9") · \(request.outputFormat?.rawValue ?? "mp4")", theme: theme, style: .bold)
         let count = VideoRules.scriptLength(request.script)
-        y = detailRow(&buffer, inner, y, "Script", "\(grouped(count)) characters, \(spoken(count))", theme: theme)
-        buffer.line("y/Enter submit · n/Esc cancel", in: Rect(x: inner.x, y: inner.maxY - 1, width: inner.width, height: 1), style: theme.key)
+        y = detailRow(&buffer, inner, y, "Script", "\(grouped(count)) characters, \(spoken(preflight.spokenSeconds))", theme: theme)
+        let checking = draft.lookID.map { state.looks.detailLoading.contains($0) } ?? false
+        let lookLine = (preflight.lookStatus ?? "unknown") + (checking ? " (checking…)" : "")
+        y = detailRow(&buffer, inner, y, "Look status", lookLine, theme: theme, style: preflight.blocker == nil ? theme.good : theme.bad)
+        let limit = Preflight.concurrencyLimit
+        let load = "\(preflight.rendering) of \(limit) rendering now" + (preflight.rendering >= limit ? " — this one waits for a free slot" : "")
+        y = detailRow(&buffer, inner, y, "Account", load, theme: theme, style: preflight.rendering >= limit ? theme.warn : .plain)
+        if let blocker = preflight.blocker {
+            _ = detailRow(&buffer, inner, y, "Blocked", blocker, theme: theme, style: theme.bad, lines: 2)
+            buffer.line("n/Esc back to the form", in: Rect(x: inner.x, y: inner.maxY - 1, width: inner.width, height: 1), style: theme.key)
+        } else {
+            buffer.line("y/Enter submit · n/Esc cancel", in: Rect(x: inner.x, y: inner.maxY - 1, width: inner.width, height: 1), style: theme.key)
+        }
     }
 
     func clearDialog(_ buffer: inout Buffer) {

@@ -24,7 +24,12 @@ struct LooksPaneView {
                 columns.row(&buffer, list.row(row), look: look, selected: look.id == looks.selectedID, theme: theme)
             }
         }
-        LookDetailView(state: state, theme: theme).render(into: &buffer, rect: Rect(layout.detail), beside: layout.detailBeside)
+        let detail = LookDetailView(state: state, theme: theme)
+        if looks.showPreview {
+            detail.renderPicture(into: &buffer, rect: Rect(layout.detail), area: Rect(layout.preview))
+        } else {
+            detail.render(into: &buffer, rect: Rect(layout.detail), beside: layout.detailBeside)
+        }
     }
 
     func statusLine(_ buffer: inout Buffer, _ rect: Rect) {
@@ -104,6 +109,45 @@ struct LookDetailView {
         y = detailRow(&buffer, inner, y, "Preview video", look.previewVideoURL, theme: theme, lines: beside ? 2 : 1)
         if let error = state.looks.detailErrors[summary.id] {
             _ = detailRow(&buffer, inner, y, "Detail", "could not load: \(error.description)", theme: theme, style: theme.bad, lines: 2)
+        }
+    }
+
+    /// `p`: the look's picture (drawn by chafa into cells) in place of the detail rows.
+    func renderPicture(into buffer: inout Buffer, rect: Rect, area: Rect) {
+        guard rect.height > 0, let summary = state.looks.selected else { return }
+        let look = state.looks.details[summary.id] ?? summary
+        buffer.frame(rect, title: "Look · picture", style: theme.border, titleStyle: theme.heading)
+        let inner = rect.inset(dx: 2, dy: 1)
+        buffer.line(look.name, in: inner.row(0), style: .bold)
+        if inner.height > 2 {
+            buffer.line("p details · Y copies the image URL", in: inner.row(inner.height - 1), style: theme.dim)
+        }
+        guard look.previewImageURL?.isEmpty == false else {
+            buffer.wrapped("This look has no preview image.", in: area, style: theme.dim)
+            return
+        }
+        switch state.looks.previews[look.id]?.phase {
+        case nil, .loading?:
+            buffer.line("Drawing the picture…", in: area.row(0), style: theme.dim)
+        case .ready(let picture)?:
+            draw(picture, in: area, on: &buffer)
+        case .unavailable(let reason)?:
+            buffer.wrapped(reason, in: area, style: theme.warn)
+        case .failed(let reason)?:
+            buffer.wrapped("No picture: \(reason)", in: area, style: theme.bad)
+        }
+    }
+
+    /// The picture centred in `area`, clipped to it, one cell per picture cell.
+    func draw(_ picture: Picture, in area: Rect, on buffer: inout Buffer) {
+        let left = area.x + max(0, (area.width - picture.width) / 2)
+        for (row, cells) in picture.rows.prefix(area.height).enumerated() {
+            for (column, cell) in cells.enumerated() where left + column < area.maxX {
+                let style = state.colors
+                    ? Style(foreground: cell.foreground.map(Color.indexed) ?? .default, background: cell.background.map(Color.indexed) ?? .default)
+                    : Style.plain
+                buffer[left + column, area.y + row] = Cell(cell.character, style: style)
+            }
         }
     }
 

@@ -72,3 +72,27 @@ struct LanguagePickerView {
         if options.isEmpty { buffer.line(" no language matches", in: Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: 1), style: theme.dim) }
     }
 }
+
+/// `a` in the Voices pane: the voice preview playing, or its URL as a link when it cannot play here.
+struct AuditionView {
+    let audition: Audition
+    let theme: Theme
+
+    func render(into buffer: inout Buffer) {
+        let rect = buffer.area.centered(width: min(72, buffer.width - 2), height: 8)
+        buffer.fill(rect)
+        buffer.frame(rect, title: "Voice preview", style: theme.border, titleStyle: theme.heading)
+        let inner = rect.inset(dx: 2, dy: 1)
+        buffer.line(audition.voiceName, in: inner.row(0), style: .bold)
+        switch audition.phase {
+        case .starting: buffer.line("Starting…", in: inner.row(1), style: theme.dim)
+        case .playing(let player): buffer.line("▶ Playing with \(player)", in: inner.row(1), style: theme.good)
+        case .link(let reason): buffer.wrapped(reason, in: Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: 2), style: theme.warn)
+        case .failed(let reason): buffer.wrapped(reason, in: Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: 2), style: theme.bad)
+        }
+        // The URL is a link (OSC 8) the terminal can open with a click, over SSH too.
+        buffer.putLink(DisplayWidth.clip(audition.url, to: inner.width), url: audition.url, x: inner.x, y: inner.y + 3,
+                       style: Style(foreground: theme.colors ? .cyan : .default, underline: true), maxX: inner.maxX)
+        buffer.line("y copy URL · Esc/a stop and close", in: inner.row(inner.height - 1), style: theme.key)
+    }
+}

@@ -36,7 +36,7 @@ enum AppLauncher {
         let client = session.client
         let downloads = Paths.downloadDirectory
         let scale = ProcessInfo.processInfo.environment["TWINDECK_POLL_SCALE"].flatMap(Double.init) ?? 1
-        let configuration = AppConfiguration(
+        var configuration = AppConfiguration(
             service: client, baseURL: client.configuration.baseURL, isDemo: session.isDemo,
             voiceCache: VoiceCache(url: Paths.cacheDirectory.appendingPathComponent(cacheName)), recorder: store,
             drafts: DraftStore(url: Paths.dataDirectory.appendingPathComponent(draftName)),
@@ -44,6 +44,8 @@ enum AppLauncher {
                 BoardEngine(store: store, service: client, downloads: downloads, schedule: PollSchedule(scale: scale), logger: logger, post: post)
             },
             logger: logger)
+        configuration.fetchMedia = { url in try await client.fetchMedia(url) }
+        configuration.mediaCache = Paths.cacheDirectory.appendingPathComponent(session.isDemo ? "media-demo" : "media")
         let exit = await AppRuntime.run(configuration)
         await session.close()
         if exit.exitCode != 0 { throw ExitCode(exit.exitCode) }

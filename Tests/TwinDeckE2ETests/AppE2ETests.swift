@@ -124,8 +124,8 @@ struct AppE2ETests {
     /// sections must be there in full, every binding with its keys and its words unclipped (an earlier layout
     /// clipped "copy preview URL" to "copy preview UR"). The expectations come from the key table itself.
     @Test(arguments: [
-        HelpCase(pane: "Looks", key: "1", ready: "Office — Blue Shirt", scopes: [.global, .list, .looks]),
-        HelpCase(pane: "Voices", key: "2", ready: "1,842 of 1,842", scopes: [.global, .list, .voices]),
+        HelpCase(pane: "Looks", key: "1", ready: "Office — Blue Shirt", scopes: [.global, .list, .looks, .filtering]),
+        HelpCase(pane: "Voices", key: "2", ready: "1,842 of 1,842", scopes: [.global, .list, .voices, .filtering]),
         HelpCase(pane: "Compose", key: "3", ready: "Compose a Digital Twin video", scopes: [.global, .compose, .editing]),
         HelpCase(pane: "Board", key: "4", ready: "No videos yet", scopes: [.global, .board, .list]),
     ])

@@ -29,4 +29,7 @@ void td_reset_signal_handlers(void);
 void td_draw_text(int y, int x, const char *utf8, int bold, int dim, int reverse, int underline, int pair);
 /* Defines colour pair `pair` (foreground/background as COLOR_* numbers, -1 for the terminal default). */
 int td_init_pair(int pair, int fg, int bg);
+/// The number of colours and colour pairs the terminal has (after start_color).
+int td_colors(void);
+int td_color_pairs(void);
 #endif

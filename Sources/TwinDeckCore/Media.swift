@@ -1,0 +1,224 @@
+import Foundation
+import HeyGen
+import Synchronization
+
+/// Finds helper programs (`chafa`, audio players) on `PATH`; none of them is required.
+public enum Executables {
+    /// The full path of `name` in the `PATH` of `environment`, when it is there and executable.
+    public static func find(_ name: String, environment: [String: String]) -> String? {
+        let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for dir in path.split(separator: ":") where !dir.isEmpty {
+            let candidate = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}
+
+/// A child program run with its output captured, never attached to the terminal.
+public enum ChildProcess {
+    public struct Output: Sendable {
+        public var status: Int32
+        public var stdout: Data
+        public var stderr: Data
+        public var timedOut: Bool
+    }
+
+    /// Runs `executable` with `arguments`, stdin from /dev/null, and waits (off the cooperative pool) at most `timeout`.
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                           timeout: TimeInterval = 10) async throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let timedOut = Atomic(false)
+                let timer = DispatchWorkItem {
+                    timedOut.store(true, ordering: .relaxed)
+                    process.terminate()
+                }
+                DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
+                // Read both pipes to the end (a full pipe would stall the child), then reap it.
+                let group = DispatchGroup()
+                let stderrData = Mutex(Data())
+                group.enter()
+                DispatchQueue.global().async {
+                    let data = err.fileHandleForReading.readDataToEndOfFile()
+                    stderrData.withLock { $0 = data }
+                    group.leave()
+                }
+                let stdout = out.fileHandleForReading.readDataToEndOfFile()
+                group.wait()
+                process.waitUntilExit()
+                timer.cancel()
+                continuation.resume(returning: Output(status: process.terminationStatus, stdout: stdout,
+                                                      stderr: stderrData.withLock { $0 }, timedOut: timedOut.load(ordering: .relaxed)))
+            }
+        }
+    }
+}
+
+/// Draws look pictures with `chafa` (symbols mode, so they work over any SSH link) into cells the frame can hold.
+/// Images are fetched once and kept in a cache folder.
+public struct PreviewRenderer: Sendable {
+    public let cacheDirectory: URL
+    public let environment: [String: String]
+    /// `256`, `16` or `none`: what the terminal can show.
+    public let colorMode: String
+    public let fetch: @Sendable (String) async throws -> Data
+
+    public init(cacheDirectory: URL, environment: [String: String] = ProcessInfo.processInfo.environment,
+                colorMode: String = "256", fetch: @escaping @Sendable (String) async throws -> Data) {
+        self.cacheDirectory = cacheDirectory
+        self.environment = environment
+        self.colorMode = colorMode
+        self.fetch = fetch
+    }
+
+    public static let chafaMissing =
+        "Pictures need chafa: sudo apt install chafa (Debian/Ubuntu), brew install chafa (macOS). Y copies the image URL."
+
+    /// The picture of `url` at most `width`×`height` cells, or why there is none.
+    public func render(lookID: String, url: String, width: Int, height: Int) async -> PreviewPhase {
+        guard let chafa = Executables.find("chafa", environment: environment) else { return .unavailable(Self.chafaMissing) }
+        let file: URL
+        do {
+            file = try await cachedImage(lookID: lookID, url: url)
+        } catch let error as HeyGenError {
+            return .failed("could not fetch the image: \(error.shortDescription)")
+        } catch {
+            return .failed("could not fetch the image: \(Sanitizer.inert(String(describing: error)))")
+        }
+        let arguments = ["--format", "symbols", "--size", "\(width)x\(height)", "--colors", colorMode,
+                         "--animate", "off", "--polite", "on", file.path]
+        do {
+            let output = try await ChildProcess.run(chafa, arguments, timeout: 10)
+            guard !output.timedOut else { return .failed("chafa took longer than 10 s") }
+            guard output.status == 0 else {
+                let reason = String(decoding: output.stderr, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? "status \(output.status)"
+                return .failed("chafa could not draw it: \(Sanitizer.inert(reason))")
+            }
+            let picture = Picture.parseANSI(String(decoding: output.stdout, as: UTF8.self), maxWidth: width, maxHeight: height)
+            return picture.height == 0 ? .failed("chafa drew nothing") : .ready(picture)
+        } catch {
+            return .failed("could not run chafa: \(Sanitizer.inert(String(describing: error)))")
+        }
+    }
+
+    /// The image file for `url`, fetched on first use. The name carries a hash of the URL, so a new image is a new file.
+    func cachedImage(lookID: String, url: String) async throws -> URL {
+        let safeID = String(lookID.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-" }.prefix(64))
+        let file = cacheDirectory.appendingPathComponent("\(safeID)-\(String(fnv1a(url), radix: 16)).img")
+        if FileManager.default.fileExists(atPath: file.path) { return file }
+        let data = try await fetch(url)
+        try FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        try data.write(to: file, options: .atomic)
+        return file
+    }
+}
+
+/// FNV-1a: a hash that is the same in every run (for cache file names).
+func fnv1a(_ text: String) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in text.utf8 {
+        hash ^= UInt64(byte)
+        hash &*= 0x100_0000_01b3
+    }
+    return hash
+}
+
+/// Plays voice previews with whatever player the machine has; over SSH it declines (the sound would play on the server).
+public final class AudioPlayer: Sendable {
+    /// Players tried in order, with the arguments that play a URL (or file) once, quietly, without a window.
+    public static let players: [(name: String, arguments: [String], needsFile: Bool)] = [
+        ("mpv", ["--no-video", "--really-quiet", "--no-terminal"], false),
+        ("ffplay", ["-nodisp", "-autoexit", "-loglevel", "quiet"], false),
+        ("pw-play", [], true),
+        ("paplay", [], true),
+    ]
+
+    let environment: [String: String]
+    let cacheDirectory: URL
+    let fetch: @Sendable (String) async throws -> Data
+    private let current = Mutex<Process?>(nil)
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, cacheDirectory: URL,
+                fetch: @escaping @Sendable (String) async throws -> Data) {
+        self.environment = environment
+        self.cacheDirectory = cacheDirectory
+        self.fetch = fetch
+    }
+
+    /// Whether this session is over SSH (the terminal is far from the speakers).
+    public var overSSH: Bool {
+        !(environment["SSH_CONNECTION"] ?? "").isEmpty || !(environment["SSH_TTY"] ?? "").isEmpty
+    }
+
+    /// Plays `url`, reporting each phase through `report`; `nil` means it finished.
+    public func play(_ url: String, report: @escaping @Sendable (AuditionPhase?) -> Void) async {
+        stop()
+        if overSSH {
+            return report(.link(reason: "Over SSH the sound would play on the server: open the link on your machine"))
+        }
+        guard let (name, path, arguments, needsFile) = Self.players.lazy.compactMap({ p in
+            Executables.find(p.name, environment: self.environment).map { (p.name, $0, p.arguments, p.needsFile) }
+        }).first else {
+            return report(.link(reason: "No audio player found (mpv, ffplay, pw-play or paplay): open the link instead"))
+        }
+        var target = url
+        if needsFile {
+            do {
+                let file = cacheDirectory.appendingPathComponent("audition-\(String(fnv1a(url), radix: 16))")
+                if !FileManager.default.fileExists(atPath: file.path) {
+                    try FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
+                    try await fetch(url).write(to: file, options: .atomic)
+                }
+                target = file.path
+            } catch {
+                return report(.failed("could not fetch the preview: \(Sanitizer.inert(String(describing: error)))"))
+            }
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments + [target]
+        // The player must never write over the screen.
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.terminationHandler = { [weak self] finished in
+            let wasCurrent = self?.current.withLock { current in
+                guard current === finished else { return false }
+                current = nil
+                return true
+            } ?? false
+            guard wasCurrent else { return }  // stopped on purpose: nothing to say
+            let status = finished.terminationStatus
+            report(status == 0 ? nil : .failed("\(name) stopped with status \(status)"))
+        }
+        do {
+            try current.withLock { current in
+                try process.run()
+                current = process
+            }
+            report(.playing(player: name))
+        } catch {
+            report(.failed("could not start \(name): \(Sanitizer.inert(String(describing: error)))"))
+        }
+    }
+
+    /// Stops what is playing, if anything.
+    public func stop() {
+        let process = current.withLock { current in
+            defer { current = nil }
+            return current
+        }
+        if let process, process.isRunning { process.terminate() }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import HeyGen
+
+/// What the submit confirmation checks before anything is sent: how long the script will speak, whether the
+/// look can be used, and how many videos are already rendering against the account's concurrency limit.
+public struct Preflight: Equatable, Sendable {
+    /// Videos one account renders at once on pay-as-you-go; beyond it HeyGen answers 429 (which tells the truth if it differs).
+    public static let concurrencyLimit = 10
+
+    public var spokenSeconds: Int
+    /// The look's status word (`completed`, `processing`, …), or nil when the look is not known here.
+    public var lookStatus: String?
+    /// Why the submit is blocked, if it is.
+    public var blocker: String?
+    /// Videos of this board still rendering (or being sent).
+    public var rendering: Int
+
+    /// Seconds a script takes to speak: words at 150 a minute, plus explicit `<break time="…"/>` pauses.
+    public static func spokenSeconds(_ script: String) -> Int {
+        var pauses = 0.0
+        var text = script
+        while let open = text.range(of: "<break"), let close = text.range(of: ">", range: open.upperBound..<text.endIndex) {
+            let tag = text[open.lowerBound..<close.upperBound]
+            if let value = tag.range(of: #"time\s*=\s*"([0-9.]+)(ms|s)""#, options: .regularExpression) {
+                let parts = tag[value].split(separator: "\"")
+                if parts.count >= 2 {
+                    let number = parts[1].prefix { $0.isNumber || $0 == "." }
+                    let amount = Double(number) ?? 0
+                    pauses += parts[1].hasSuffix("ms") ? amount / 1000 : amount
+                }
+            }
+            text.replaceSubrange(open.lowerBound..<close.upperBound, with: " ")
+        }
+        let words = text.split { $0.isWhitespace }.count
+        return Int((Double(words) / 2.5 + pauses).rounded(.up))
+    }
+}
+
+extension AppState {
+    /// The pre-flight of the form as it stands.
+    public var preflight: Preflight {
+        let look = composeLook
+        var blocker: String?
+        if let look, !look.isUsable {
+            let why = look.error?.message.map { ": \(Sanitizer.inert($0))" } ?? ""
+            blocker = "The look “\(look.name)” is \(look.status?.rawValue ?? "not ready") and cannot be used for a video yet\(why)"
+        }
+        return Preflight(spokenSeconds: Preflight.spokenSeconds(compose.draft.script.text), lookStatus: look?.status?.rawValue,
+                         blocker: blocker, rendering: board.rows.filter { $0.isRunning }.count)
+    }
+}
