@@ -83,3 +83,10 @@ int td_terminal_usable(void) {
 
 int td_colors(void) { return COLORS; }
 int td_color_pairs(void) { return COLOR_PAIRS; }
+
+#include <poll.h>
+int td_input_hung_up(void) {
+    struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN, .revents = 0 };
+    if (poll(&p, 1, 0) < 0) return 0;
+    return (p.revents & (POLLHUP | POLLERR | POLLNVAL)) ? 1 : 0;
+}

@@ -321,6 +321,11 @@ public struct User: Codable, Hashable, Sendable {
         self.wallet = wallet
     }
 
+    /// How many videos the plan renders at once, when it says (`plan.concurrent_jobs`).
+    public var concurrencyLimit: Int? {
+        (plan?["concurrent_jobs"]?.numberValue).map { Int($0) }
+    }
+
     /// The remaining credit balance, when the plan reports one.
     public var remainingCredits: Double? {
         wallet?["remaining_credits"]?.numberValue ?? wallet?["remaining_balance"]?.numberValue

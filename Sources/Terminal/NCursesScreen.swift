@@ -62,9 +62,12 @@ public final class NCursesScreen: Screen {
     }
 
     /// The signal that asked us to stop (SIGINT, SIGTERM, SIGHUP, SIGQUIT), or nil.
+    /// A terminal that hung up without a SIGHUP reaching us (the pty closed under a detached process) counts as SIGHUP:
+    /// otherwise every read would return at once with nothing, and the app would spin without a screen.
     public func takeSignal() -> Int32? {
         let signal = td_take_signal()
-        return signal == 0 ? nil : signal
+        if signal != 0 { return signal }
+        return active && td_input_hung_up() != 0 ? SIGHUP : nil
     }
 
     /// Marks a signal as pending again (one taken while a child program ran).

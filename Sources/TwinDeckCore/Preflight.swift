@@ -14,6 +14,8 @@ public struct Preflight: Equatable, Sendable {
     public var blocker: String?
     /// Videos of this board still rendering (or being sent).
     public var rendering: Int
+    /// The account's limit: the plan's `concurrent_jobs` when `/v3/users/me` reports it, else 10.
+    public var limit: Int = Preflight.concurrencyLimit
 
     /// Seconds a script takes to speak: words at 150 a minute, plus explicit `<break time="…"/>` pauses.
     public static func spokenSeconds(_ script: String) -> Int {
@@ -46,6 +48,7 @@ extension AppState {
             blocker = "The look “\(look.name)” is \(look.status?.rawValue ?? "not ready") and cannot be used for a video yet\(why)"
         }
         return Preflight(spokenSeconds: Preflight.spokenSeconds(compose.draft.script.text), lookStatus: look?.status?.rawValue,
-                         blocker: blocker, rendering: board.rows.filter { $0.isRunning }.count)
+                         blocker: blocker, rendering: board.rows.filter { $0.isRunning }.count,
+                         limit: account.user?.concurrencyLimit ?? Preflight.concurrencyLimit)
     }
 }

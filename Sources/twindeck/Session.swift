@@ -20,6 +20,8 @@ struct Session {
         if options.demo {
             var simOptions = SimulatorOptions()
             simOptions.statePath = Paths.dataDirectory.appendingPathComponent("demo-simulator.json").path
+            // A balance, so the header and the pre-flight show what a pay-as-you-go account shows.
+            simOptions.credits = 1_000
             if let seconds = env["TWINDECK_DEMO_RENDER_SECONDS"].flatMap(Double.init) { simOptions.renderSeconds = seconds }
             var simLogger = Logger(label: "simulator")
             simLogger.logLevel = .critical

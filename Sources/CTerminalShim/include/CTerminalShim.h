@@ -31,5 +31,7 @@ void td_draw_text(int y, int x, const char *utf8, int bold, int dim, int reverse
 int td_init_pair(int pair, int fg, int bg);
 /// The number of colours and colour pairs the terminal has (after start_color).
 int td_colors(void);
+/// Whether the terminal on stdin has gone away (the pty hung up, stdin closed): 1 if so.
+int td_input_hung_up(void);
 int td_color_pairs(void);
 #endif
