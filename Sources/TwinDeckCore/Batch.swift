@@ -164,7 +164,9 @@ public struct BatchFile: Sendable {
         var columns: [BatchColumn?] = []
         for cell in header {
             let column = BatchColumn.named(cell)
-            if column == nil {
+            if cell.trimmingCharacters(in: .whitespaces).isEmpty {
+                // A column without a name (a spreadsheet's trailing commas) is fine while it stays empty.
+            } else if column == nil {
                 let known = BatchColumn.all.map(\.name).joined(separator: ", ")
                 issues.append(BatchIssue(row: 1, column: cell, message: "unknown column; the columns are \(known)"))
             } else if columns.contains(where: { $0?.name == column?.name }) {
@@ -175,6 +177,7 @@ public struct BatchFile: Sendable {
         for required in BatchColumn.all where required.isRequired && !columns.contains(where: { $0?.name == required.name }) {
             issues.append(BatchIssue(row: 1, column: required.name, message: "missing required column"))
         }
+        let named = header.map { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         var rows: [BatchRow] = []
         var copies: [String: Int] = [:]
         var number = 1
@@ -182,8 +185,8 @@ public struct BatchFile: Sendable {
             number += 1
             let cells = record.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             if cells.allSatisfy(\.isEmpty) { continue }
-            if cells.count > columns.count, cells[columns.count...].contains(where: { !$0.isEmpty }) {
-                issues.append(BatchIssue(row: number, column: nil, message: "has \(cells.count) cells but the header names \(columns.count) columns"))
+            if let stray = cells.indices.first(where: { !cells[$0].isEmpty && !(named.indices.contains($0) && named[$0]) }) {
+                issues.append(BatchIssue(row: number, column: nil, message: "cell \(stray + 1) has a value but its column has no name in the header"))
             }
             var request = CreateVideoRequest(avatarID: "", script: "", voiceID: "")
             var filled: [String] = []

@@ -90,6 +90,13 @@ struct BatchFileTests {
         #expect(batchFile("look,voice,script,Voice\n").readIssues.contains { $0.message.contains("appears twice") })
     }
 
+    @Test func unnamedColumnsMayStayEmptyButNotHoldValues() {
+        let file = batchFile("look,voice,script,,\nlk_twin_office,\(voice),Fine,,\nlk_twin_office,\(voice),Stray,,oops\n")
+        #expect(pairs(file.issues()) == ["3:-"])
+        #expect(file.issues().first?.message.contains("cell 5") == true)
+        #expect(file.rows.count == 2)
+    }
+
     @Test func anEmptyFileOrOneWithoutRowsOrNotUTF8IsAnError() {
         #expect(batchFile("").readIssues.map(\.message).first?.contains("empty") == true)
         #expect(batchFile("look,voice,script\n\n").readIssues.map(\.message).first?.contains("no rows") == true)
