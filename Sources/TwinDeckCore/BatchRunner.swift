@@ -160,7 +160,7 @@ public struct BatchRunner: Sendable {
                     return BatchResult(row: row.number, key: row.key, outcome: .unresolved, error: error.description)
                 }
                 gate.hold(for: wait)
-                events(.waiting(row: row.number, seconds: Self.seconds(wait), reason: error.shortDescription))
+                events(.waiting(row: row.number, seconds: Self.seconds(wait), reason: "429 \(error.code ?? "rate limited")"))
             } catch is CancellationError {
                 throw CancellationError()
             } catch {

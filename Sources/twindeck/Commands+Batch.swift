@@ -39,7 +39,11 @@ extension TwinDeckCommand {
                 let store = try session.openStore()
                 if dryRun { return try await plan(batch, looks: looks, store: store) }
                 let json = output.json
-                let runner = BatchRunner(store: store, service: session.client, concurrency: concurrency)
+                // The runner retries itself: a 429 holds every worker at once (and says so), not one client call.
+                var configuration = session.client.configuration
+                configuration.retry = .never
+                let sender = HeyGenClient(configuration: configuration, logger: Logging.makeLogger(quiet: false))
+                let runner = BatchRunner(store: store, service: sender, concurrency: concurrency)
                 let titles = Dictionary(uniqueKeysWithValues: batch.rows.map { ($0.number, $0.request.title) })
                 let started = ContinuousClock.now
                 let results = try await runner.run(batch.rows, looks: looks) { event in
