@@ -212,9 +212,14 @@ public struct BatchFile: Sendable {
     }
 
     /// The look ids the rows name, each once, in the order they first appear.
-    public var lookIDs: [String] {
+    public var lookIDs: [String] { Self.distinct(rows.map(\.request.avatarID)) }
+
+    /// The voice ids the rows name, each once, in the order they first appear.
+    public var voiceIDs: [String] { Self.distinct(rows.map(\.request.voiceID)) }
+
+    private static func distinct(_ ids: [String]) -> [String] {
         var seen = Set<String>()
-        return rows.map(\.request.avatarID).filter { !$0.isEmpty && seen.insert($0).inserted }
+        return ids.filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 
     /// Every problem: the file's own, then each row's broken rules (``VideoRules/all``) on the column that holds the field.
@@ -222,10 +227,14 @@ public struct BatchFile: Sendable {
     ///   - looks: the looks fetched so far by id; a row whose look is known is also checked against it
     ///     (finished training, Avatar V allowed).
     ///   - missingLooks: why a look could not be had, by id; an issue on the `look` column of each row naming it.
-    public func issues(looks: [String: Look] = [:], missingLooks: [String: String] = [:]) -> [BatchIssue] {
+    ///   - missingVoices: the same for voices, on the `voice` column.
+    public func issues(
+        looks: [String: Look] = [:], missingLooks: [String: String] = [:], missingVoices: [String: String] = [:]
+    ) -> [BatchIssue] {
         var all = readIssues
         for row in rows {
             if let message = missingLooks[row.request.avatarID] { all.append(BatchIssue(row: row.number, column: "look", message: message)) }
+            if let message = missingVoices[row.request.voiceID] { all.append(BatchIssue(row: row.number, column: "voice", message: message)) }
             for issue in row.request.validate(look: looks[row.request.avatarID]) {
                 all.append(BatchIssue(row: row.number, column: BatchColumn.blamed(for: issue.field, filled: row.filled), message: issue.message))
             }

@@ -24,6 +24,19 @@ public enum BatchRowState: Sendable, Equatable {
     }
 }
 
+/// The looks and voices a batch names, fetched once by ``BatchRunner/check(_:service:)``.
+public struct BatchCatalog: Sendable {
+    /// The looks by id (Avatar V is checked against them; their names go into the history).
+    public var looks: [String: Look]
+    /// The voices by id (their names go into the history).
+    public var voices: [String: Voice]
+
+    public init(looks: [String: Look] = [:], voices: [String: Voice] = [:]) {
+        self.looks = looks
+        self.voices = voices
+    }
+}
+
 /// What happened to one row in a run.
 public struct BatchResult: Sendable, Equatable {
     public enum Outcome: String, Sendable, Codable {
@@ -86,28 +99,39 @@ public struct BatchRunner: Sendable {
         self.concurrency = min(max(1, concurrency), Self.maxConcurrency)
     }
 
-    /// Fetches each look the file names once; a look the server does not know is an issue on every row naming it.
-    /// - Returns: the looks by id, and the issues of the whole file with those looks (empty when it may be sent).
-    public static func check(_ file: BatchFile, service: any HeyGenService) async throws -> (looks: [String: Look], issues: [BatchIssue]) {
+    /// Fetches each look the file names once, and the voice catalogue once; a look or voice the server does not know
+    /// is an issue on every row naming it.
+    /// - Returns: the looks and voices, and the issues of the whole file with them (empty when it may be sent).
+    public static func check(_ file: BatchFile, service: any HeyGenService) async throws -> (catalog: BatchCatalog, issues: [BatchIssue]) {
         var looks: [String: Look] = [:]
-        var missing: [String: String] = [:]
+        var missingLooks: [String: String] = [:]
         for id in file.lookIDs {
             do {
                 looks[id] = try await service.look(id: id)
             } catch let error as HeyGenError where error.kind == .notFound {
-                missing[id] = "look \"\(id)\" was not found on the account (twindeck looks lists them)"
+                missingLooks[id] = "look \"\(id)\" was not found on the account (twindeck looks lists them)"
             }
         }
-        return (looks, file.issues(looks: looks, missingLooks: missing))
+        var voices: [String: Voice] = [:]
+        var missingVoices: [String: String] = [:]
+        if !file.voiceIDs.isEmpty {
+            let wanted = Set(file.voiceIDs)
+            for voice in try await service.catalogue() where wanted.contains(voice.voiceID) { voices[voice.voiceID] = voice }
+            for id in file.voiceIDs where voices[id] == nil {
+                missingVoices[id] = "voice \"\(id)\" was not found (twindeck voices lists them)"
+            }
+        }
+        let issues = file.issues(looks: looks, missingLooks: missingLooks, missingVoices: missingVoices)
+        return (BatchCatalog(looks: looks, voices: voices), issues)
     }
 
     /// Sends every row that has no video yet; returns one result per row, in file order.
     /// - Parameters:
     ///   - rows: the rows of a file whose ``check(_:service:)`` found no issue.
-    ///   - looks: the looks from that check (their names go into the history; Avatar V is checked against them).
+    ///   - catalog: the looks and voices from that check.
     ///   - events: called as rows finish and wait, from several tasks at once.
     /// - Throws: a history (SQLite) error, or `CancellationError`; a row's own failure is a result, not a throw.
-    public func run(_ rows: [BatchRow], looks: [String: Look], events: @escaping @Sendable (BatchEvent) -> Void = { _ in })
+    public func run(_ rows: [BatchRow], catalog: BatchCatalog = BatchCatalog(), events: @escaping @Sendable (BatchEvent) -> Void = { _ in })
         async throws -> [BatchResult]
     {
         let work = Work(rows)
@@ -116,7 +140,7 @@ public struct BatchRunner: Sendable {
             for _ in 0..<min(concurrency, rows.count) {
                 group.addTask {
                     while let row = work.next() {
-                        let result = try await process(row, look: looks[row.request.avatarID], gate: gate, events: events)
+                        let result = try await process(row, catalog: catalog, gate: gate, events: events)
                         work.finish(result)
                         events(.finished(result))
                     }
@@ -127,7 +151,8 @@ public struct BatchRunner: Sendable {
         return work.results.sorted { $0.row < $1.row }
     }
 
-    private func process(_ row: BatchRow, look: Look?, gate: RateGate, events: @Sendable (BatchEvent) -> Void) async throws -> BatchResult {
+    private func process(_ row: BatchRow, catalog: BatchCatalog, gate: RateGate, events: @Sendable (BatchEvent) -> Void) async throws -> BatchResult {
+        let look = catalog.looks[row.request.avatarID]
         var outcome = BatchResult.Outcome.submitted
         switch try await BatchRowState.of(row, in: store) {
         case .done(let videoID):
@@ -138,7 +163,7 @@ public struct BatchRunner: Sendable {
             outcome = .resent
         case .new:
             do {
-                try await store.recordSubmitting(request: row.request, key: row.key, lookName: look?.name, voiceName: nil, source: .batch)
+                try await store.recordSubmitting(request: row.request, key: row.key, lookName: look?.name, voiceName: catalog.voices[row.request.voiceID]?.name, source: .batch)
             } catch let error as SubmissionStoreError where error.kind == .duplicateKey {
                 outcome = .resent  // another run of the same file recorded it a moment ago: same key, so no second video
             }

@@ -11,7 +11,7 @@ extension TwinDeckCommand {
             discussion: """
                 The first row names the columns: \(BatchColumn.all.map { $0.isRequired ? "\($0.name) (required)" : $0.name }.joined(separator: ", ")).
 
-                Every row is checked against every rule (and each look is fetched once) before anything is sent; all \
+                Every row is checked against every rule (each look is fetched once, the voice list once) before anything is sent; all \
                 problems are listed with their row and column, and then nothing is sent. Each row's Idempotency-Key is \
                 derived from the file's name, the row's request and which copy of it the row is, and is recorded in the \
                 history before the row is sent: running the same file again sends only the rows without a video.
@@ -31,13 +31,13 @@ extension TwinDeckCommand {
         func run() async throws {
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.wrap(CLIError("cannot read \(file)", code: 64)) }
             let batch = BatchFile(data: data, name: URL(fileURLWithPath: file).lastPathComponent)
-            // A broken header makes every row doubtful: say so without asking the server about looks.
+            // A broken header makes every row doubtful: say so without asking the server about looks and voices.
             if batch.readIssues.contains(where: { ($0.row ?? 1) == 1 }) { try refuse(batch.issues()) }
             try await Session.with(global) { session in
-                let (looks, issues) = try await BatchRunner.check(batch, service: session.client)
+                let (catalog, issues) = try await BatchRunner.check(batch, service: session.client)
                 if !issues.isEmpty { try refuse(issues) }
                 let store = try session.openStore()
-                if dryRun { return try await plan(batch, looks: looks, store: store) }
+                if dryRun { return try await plan(batch, looks: catalog.looks, store: store) }
                 let json = output.json
                 // The runner retries itself: a 429 holds every worker at once (and says so), not one client call.
                 var configuration = session.client.configuration
@@ -46,7 +46,7 @@ extension TwinDeckCommand {
                 let runner = BatchRunner(store: store, service: sender, concurrency: concurrency)
                 let titles = Dictionary(uniqueKeysWithValues: batch.rows.map { ($0.number, $0.request.title) })
                 let started = ContinuousClock.now
-                let results = try await runner.run(batch.rows, looks: looks) { event in
+                let results = try await runner.run(batch.rows, catalog: catalog) { event in
                     Self.report(event, titles: titles, json: json)
                 }
                 try summarize(results, file: batch.name, seconds: BatchRunner.seconds(ContinuousClock.now - started))

@@ -16,7 +16,7 @@ private func batchFile(_ text: String, name: String = "videos.csv") -> BatchFile
     BatchFile(data: Data(text.utf8), name: name)
 }
 
-/// `rows` valid rows on looks that support both engines.
+/// `rows` valid Avatar IV rows on three fixture looks and two fixture voices.
 private func batchCSV(rows: Int, prefix: String = "Batch") -> String {
     let looks = ["lk_twin_office", "lk_twin_studio", "lk_twin_kitchen"]
     var text = "look,voice,script,title,engine,resolution\n"
@@ -190,13 +190,16 @@ struct BatchRunTests {
                 lk_twin_new,\(voice),Still training,
                 lk_nope,\(voice),Unknown look,
                 lk_nope,\(voice),Unknown again,
+                lk_twin_kitchen,no_such_voice,Unknown voice,
 
                 """)
-            let (looks, issues) = try await BatchRunner.check(file, service: client)
-            #expect(pairs(issues) == ["2:engine", "4:look", "5:look", "6:look"])
+            let (catalog, issues) = try await BatchRunner.check(file, service: client)
+            #expect(pairs(issues) == ["2:engine", "4:look", "5:look", "6:look", "7:voice"])
+            #expect(issues.last?.message.contains("no_such_voice") == true)
+            #expect(Set(catalog.voices.keys) == [voice])
             #expect(issues[0].message.contains("Avatar V is not available"))
             #expect(issues[1].message.contains("cannot be used yet") && issues[2].message.contains("not found"))
-            #expect(Set(looks.keys) == ["lk_twin_kitchen", "lk_twin_new"])
+            #expect(Set(catalog.looks.keys) == ["lk_twin_kitchen", "lk_twin_new"])
             #expect(await sim.state.requestCounts()["GET /v3/avatars/looks/{id}"] == 3, "one GET per distinct look")
             #expect(await postCount(sim) == 0)
         }
@@ -207,11 +210,11 @@ struct BatchRunTests {
             await sim.state.inject([ScriptedFault(.rateLimited(retryAfterSeconds: 1), pathPrefix: "/v3/videos", method: "POST", count: 6)])
             let store = try SubmissionStore.inMemory()
             let file = batchFile(batchCSV(rows: 50))
-            let (looks, issues) = try await BatchRunner.check(file, service: client)
+            let (catalog, issues) = try await BatchRunner.check(file, service: client)
             try #require(issues.isEmpty, "\(issues)")
             let log = BatchEventLog()
             let runner = BatchRunner(store: store, service: client, concurrency: 4)
-            let results = try await runner.run(file.rows, looks: looks, events: log.record)
+            let results = try await runner.run(file.rows, catalog: catalog, events: log.record)
 
             #expect(results.count == 50 && results.allSatisfy { $0.outcome == .submitted }, "\(results.filter { $0.outcome != .submitted })")
             #expect(results.map(\.row) == Array(2...51))
@@ -225,9 +228,11 @@ struct BatchRunTests {
             #expect(rows.count == 50 && rows.allSatisfy { $0.source == .batch && $0.submitState == .submitted })
             #expect(Set(rows.compactMap(\.videoID)) == Set(results.compactMap(\.videoID)))
             #expect(Set(rows.map(\.idempotencyKey)) == Set(file.rows.map(\.key)))
-            #expect(rows.contains { $0.lookName == looks["lk_twin_office"]?.name && $0.lookName != nil })
+            let office = try #require(rows.first { $0.lookID == "lk_twin_office" })
+            #expect(office.lookName != nil && office.lookName == catalog.looks["lk_twin_office"]?.name)
+            #expect(office.voiceName != nil && office.voiceName == catalog.voices[office.voiceID ?? ""]?.name)
 
-            let again = try await runner.run(file.rows, looks: looks)
+            let again = try await runner.run(file.rows, catalog: catalog)
             #expect(again.allSatisfy { $0.outcome == .skipped } && again.map(\.videoID) == results.map(\.videoID))
             #expect(await postCount(sim) == posts, "a re-run sends nothing")
             #expect(try await simulatorVideoCount(client) == 50)
@@ -238,7 +243,7 @@ struct BatchRunTests {
         try await withSimulator(configure: { $0.renderSeconds = 0.3 }) { sim, client in
             let store = try SubmissionStore.inMemory()
             let file = batchFile(batchCSV(rows: 6))
-            let (looks, _) = try await BatchRunner.check(file, service: client)
+            let (catalog, _) = try await BatchRunner.check(file, service: client)
             // A run killed mid-way: rows 2–3 were recorded and reached the server (answer lost), row 4 was only
             // recorded, and row 5 was recorded and answered.
             for row in file.rows.prefix(4) {
@@ -253,7 +258,7 @@ struct BatchRunTests {
             #expect(try await BatchRowState.of(file.rows[3], in: store) == .done(videoID: answered.videoID))
             #expect(try await BatchRowState.of(file.rows[5], in: store) == .new)
 
-            let results = try await BatchRunner(store: store, service: client, concurrency: 3).run(file.rows, looks: looks)
+            let results = try await BatchRunner(store: store, service: client, concurrency: 3).run(file.rows, catalog: catalog)
             #expect(results.map(\.outcome) == [.resent, .resent, .resent, .skipped, .submitted, .submitted])
             #expect(results[0].videoID == lost[file.rows[0].key] && results[1].videoID == lost[file.rows[1].key], "the server replayed")
             #expect(try await simulatorVideoCount(client) == 6)
@@ -264,19 +269,19 @@ struct BatchRunTests {
     }
 
     @Test func aRefusedRowIsRecordedOnceAndNeverSentAgain() async throws {
-        try await withSimulator(configure: { $0.renderSeconds = 0.3 }) { sim, client in
+        // One credit on the account: the second row passes every check but the server refuses it (402), for good.
+        try await withSimulator(configure: { $0.renderSeconds = 0.3; $0.credits = 1 }) { sim, client in
             let store = try SubmissionStore.inMemory()
-            // The voice passes every local rule but the server does not know it: a definite 404.
-            let file = batchFile("look,voice,script\nlk_twin_office,\(voice),Fine\nlk_twin_office,no_such_voice,Refused\n")
-            let (looks, issues) = try await BatchRunner.check(file, service: client)
-            try #require(issues.isEmpty)
-            let runner = BatchRunner(store: store, service: client, concurrency: 2)
-            let results = try await runner.run(file.rows, looks: looks)
+            let file = batchFile("look,voice,script\nlk_twin_office,\(voice),Fine\nlk_twin_office,\(voice),No credit left\n")
+            let (catalog, issues) = try await BatchRunner.check(file, service: client)
+            try #require(issues.isEmpty, "\(issues)")
+            let runner = BatchRunner(store: store, service: client, concurrency: 1)
+            let results = try await runner.run(file.rows, catalog: catalog)
             #expect(results.map(\.outcome) == [.submitted, .rejected])
-            #expect(results[1].error?.contains("no_such_voice") == true)
+            #expect(results[1].error?.contains("credit") == true)
             #expect(try await store.submission(key: file.rows[1].key)?.submitState == .rejected)
             let posts = await postCount(sim)
-            let again = try await runner.run(file.rows, looks: looks)
+            let again = try await runner.run(file.rows, catalog: catalog)
             #expect(again.map(\.outcome) == [.skipped, .rejected])
             #expect(again[1].error?.hasPrefix("refused on an earlier run") == true)
             #expect(await postCount(sim) == posts)
@@ -291,10 +296,10 @@ struct BatchRunTests {
             var runner = BatchRunner(store: store, service: client, concurrency: 1)
             runner.transientRetries = 1
             runner.sleep = { _ in }
-            let first = try await runner.run(file.rows, looks: [:])
+            let first = try await runner.run(file.rows)
             #expect(first.map(\.outcome) == [.unresolved])
             #expect(try await store.awaitingResubmit().map(\.idempotencyKey) == [file.rows[0].key])
-            let second = try await runner.run(file.rows, looks: [:])  // one more 500, then through
+            let second = try await runner.run(file.rows)  // one more 500, then through
             #expect(second.map(\.outcome) == [.resent] && second[0].videoID != nil)
             #expect(await postCount(sim) == 4)
             #expect(try await simulatorVideoCount(client) == 1)
