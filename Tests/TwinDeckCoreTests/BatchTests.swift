@@ -1,6 +1,7 @@
 import Foundation
 import HeyGen
 import HeyGenSimulator
+import Logging
 import Synchronization
 import Testing
 import TwinDeckTestSupport
@@ -303,6 +304,29 @@ struct BatchRunTests {
             #expect(second.map(\.outcome) == [.resent] && second[0].videoID != nil)
             #expect(await postCount(sim) == 4)
             #expect(try await simulatorVideoCount(client) == 1)
+        }
+    }
+
+    @Test func batchRowsAreOnTheBoardAndThePollerFollowsThemToTheEnd() async throws {
+        try await withSimulator(configure: { $0.renderSeconds = 0.3 }) { _, client in
+            let store = try SubmissionStore.inMemory()
+            let file = batchFile(batchCSV(rows: 5, prefix: "Board"))
+            let (catalog, _) = try await BatchRunner.check(file, service: client)
+            _ = try await BatchRunner(store: store, service: client, concurrency: 5).run(file.rows, catalog: catalog)
+            var logger = Logger(label: "batch-board")
+            logger.logLevel = .critical
+            let engine = BoardEngine(store: store, service: client, downloads: FileManager.default.temporaryDirectory,
+                                     schedule: PollSchedule(scale: 0.05), logger: logger, post: { _ in })
+            let finished = try await eventually(timeout: .seconds(30)) {
+                _ = try await engine.pollOnce()
+                return try await store.all().allSatisfy { $0.status == "completed" && $0.videoURL != nil }
+            }
+            #expect(finished)
+            var app = AppState(width: 120, height: 40, baseURL: "http://sim", isDemo: true)
+            _ = update(&app, .boardLoaded(try await store.all()))
+            #expect(app.board.visible.count == 5)
+            app.board.filter = "Board 3"
+            #expect(app.board.visible.map(\.title) == ["Board 3"])
         }
     }
 
