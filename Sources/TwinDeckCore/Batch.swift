@@ -136,7 +136,7 @@ public struct BatchFile: Sendable {
     public let name: String
     public let rows: [BatchRow]
     /// What is wrong with the file before any rule runs: columns, unreadable cells, ragged rows.
-    public let readIssues: [BatchIssue]
+    public private(set) var readIssues: [BatchIssue]
 
     /// Reads a batch file; never throws, every problem is in ``readIssues``.
     public init(data: Data, name: String) {
@@ -148,6 +148,12 @@ public struct BatchFile: Sendable {
             return
         }
         (rows, readIssues) = Self.read(text, name: name)
+        // In a well-formed file quotes pair up (a quote inside a cell is doubled). An odd count means a quoted cell is
+        // never closed, and the reader would take the rest of the file as one cell: fewer rows than the file shows.
+        if text.unicodeScalars.lazy.filter({ $0 == "\"" }).count % 2 == 1 {
+            readIssues.append(BatchIssue(row: nil, column: nil, message:
+                "a quoted cell is never closed (the file has an odd number of \" characters; write a quote inside a cell as \"\")"))
+        }
     }
 
     private static func read(_ text: String, name: String) -> ([BatchRow], [BatchIssue]) {

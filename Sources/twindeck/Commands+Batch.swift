@@ -49,7 +49,7 @@ extension TwinDeckCommand {
                 let results = try await runner.run(batch.rows, catalog: catalog) { event in
                     Self.report(event, titles: titles, json: json)
                 }
-                try summarize(results, file: batch.name, seconds: BatchRunner.seconds(ContinuousClock.now - started))
+                try summarize(results, file: file, seconds: BatchRunner.seconds(ContinuousClock.now - started))
             }
         }
 
@@ -72,7 +72,7 @@ extension TwinDeckCommand {
             }
             let sending = entries.filter { $0.plan == "submit" || $0.plan == "resend" }.count
             if output.json {
-                return try Output.json(BatchPlanSummaryJSON(file: batch.name, rows: entries.count, toSend: sending, results: entries))
+                return try Output.json(BatchPlanSummaryJSON(file: file, rows: entries.count, toSend: sending, results: entries))
             }
             Output.table(
                 ["ROW", "PLAN", "LOOK", "ENGINE", "TITLE", "IDEMPOTENCY KEY"],

@@ -98,6 +98,13 @@ struct BatchFileTests {
         #expect(file.rows.count == 2)
     }
 
+    @Test func aQuoteNeverClosedIsAnErrorInsteadOfSwallowingTheRowsAfterIt() {
+        let file = batchFile("look,voice,script\nlk_twin_office,\(voice),\"Opened, never closed\nlk_twin_office,\(voice),Lost row\n")
+        #expect(file.rows.count == 1, "the reader takes the rest of the file as one cell")
+        #expect(file.readIssues.contains { $0.row == nil && $0.message.contains("never closed") })
+        #expect(batchFile("look,voice,script\nlk_twin_office,\(voice),\"Say \"\"hi\"\"\"\n").readIssues.isEmpty)
+    }
+
     @Test func anEmptyFileOrOneWithoutRowsOrNotUTF8IsAnError() {
         #expect(batchFile("").readIssues.map(\.message).first?.contains("empty") == true)
         #expect(batchFile("look,voice,script\n\n").readIssues.map(\.message).first?.contains("no rows") == true)
