@@ -36,8 +36,12 @@ extension TwinDeckCommand {
             try await Session.with(global) { session in
                 let (catalog, issues) = try await BatchRunner.check(batch, service: session.client)
                 if !issues.isEmpty { try refuse(issues) }
+                if dryRun {
+                    // A dry run creates no history file: without one, every row is new.
+                    let exists = FileManager.default.fileExists(atPath: Session.storeURL(demo: session.isDemo).path)
+                    return try await plan(batch, looks: catalog.looks, store: exists ? try session.openStore() : nil)
+                }
                 let store = try session.openStore()
-                if dryRun { return try await plan(batch, looks: catalog.looks, store: store) }
                 let json = output.json
                 // The runner retries itself: a 429 holds every worker at once (and says so), not one client call.
                 var configuration = session.client.configuration
@@ -64,10 +68,11 @@ extension TwinDeckCommand {
         }
 
         /// `--dry-run`: what each row would do, and the request it would send.
-        func plan(_ batch: BatchFile, looks: [String: HeyGen.Look], store: SubmissionStore) async throws {
+        func plan(_ batch: BatchFile, looks: [String: HeyGen.Look], store: SubmissionStore?) async throws {
             var entries: [BatchPlanJSON] = []
             for row in batch.rows {
-                let state = try await BatchRowState.of(row, in: store)
+                var state = BatchRowState.new
+                if let store { state = try await BatchRowState.of(row, in: store) }
                 entries.append(BatchPlanJSON(row: row.number, key: row.key, state: state, request: row.request))
             }
             let sending = entries.filter { $0.plan == "submit" || $0.plan == "resend" }.count
