@@ -1,0 +1,255 @@
+import CSV
+import Foundation
+import HeyGen
+
+/// One column a batch file may have: its header, the request field it fills, and how a cell is read.
+public struct BatchColumn: Sendable {
+    /// The header, e.g. `look` or `aspect_ratio`.
+    public let name: String
+    /// Other headers accepted for it (the wire name where it differs, e.g. `avatar_id`).
+    public let aliases: [String]
+    /// The request field it fills, as ``FieldIssue/field`` names it (e.g. `voice_settings.speed`).
+    public let field: String
+    /// Whether every file must have it.
+    public let isRequired: Bool
+    /// What goes in it, for help text and the README.
+    public let summary: String
+    /// Puts a (trimmed, non-empty) cell into the request; returns why the cell cannot be read.
+    let apply: @Sendable (String, inout CreateVideoRequest) -> String?
+
+    /// Every column, in the order of the compose form.
+    public static let all: [BatchColumn] = [
+        text("look", aliases: ["avatar_id"], field: "avatar_id", required: true, "the look id (avatar_id)") { r, v in r.avatarID = v },
+        text("voice", aliases: ["voice_id"], field: "voice_id", required: true, "the voice id") { r, v in r.voiceID = v },
+        text("script", field: "script", required: true, "the script, 1 to 5,000 characters (quote it for commas and line breaks)") { r, v in
+            r.script = v
+        },
+        text("title", field: "title", "a title for the video") { r, v in r.title = v },
+        text("engine", field: "engine", "avatar_iv (default) or avatar_v") { r, v in r.engine = Engine(rawValue: v) },
+        text("resolution", field: "resolution", "4k, 1080p or 720p") { r, v in r.resolution = Resolution(rawValue: v) },
+        text("aspect_ratio", field: "aspect_ratio", "16:9 or 9:16") { r, v in r.aspectRatio = AspectRatio(rawValue: v) },
+        BatchColumn(name: "remove_background", aliases: [], field: "remove_background", isRequired: false,
+                    summary: "true or false (yes/no, 1/0)") { value, r in
+            switch value.lowercased() {
+            case "true", "yes", "1": r.removeBackground = true
+            case "false", "no", "0": r.removeBackground = false
+            default: return "must be true or false (got \"\(value)\")"
+            }
+            return nil
+        },
+        text("background_color", field: "background.value", "a solid background colour, #RRGGBB") { r, v in r.background = .color(v) },
+        text("background_image", field: "background.url", "a background image, an https URL") { r, v in r.background = .image(url: v) },
+        number("speed", field: "voice_settings.speed", "voice speed, 0.5 to 1.5") { s, v in s.speed = v },
+        number("pitch", field: "voice_settings.pitch", "voice pitch, -50 to 50") { s, v in s.pitch = v },
+        text("locale", field: "voice_settings.locale", "voice locale, e.g. en-US") { r, v in
+            r.voiceSettings = VoiceSettings(speed: r.voiceSettings?.speed, pitch: r.voiceSettings?.pitch, locale: v)
+        },
+        text("motion_prompt", field: "motion_prompt", "body motion prompt (Avatar IV only)") { r, v in r.motionPrompt = v },
+        text("expressiveness", field: "expressiveness", "high, medium or low (Avatar IV only)") { r, v in
+            r.expressiveness = Expressiveness(rawValue: v)
+        },
+        text("output_format", field: "output_format", "mp4 or webm") { r, v in r.outputFormat = OutputFormat(rawValue: v) },
+        text("callback_url", field: "callback_url", "a URL that receives a POST when the video is done") { r, v in r.callbackURL = v },
+    ]
+
+    private static func text(
+        _ name: String, aliases: [String] = [], field: String, required: Bool = false, _ summary: String,
+        _ set: @escaping @Sendable (inout CreateVideoRequest, String) -> Void
+    ) -> BatchColumn {
+        BatchColumn(name: name, aliases: aliases, field: field, isRequired: required, summary: summary) { value, r in
+            set(&r, value)
+            return nil
+        }
+    }
+
+    private static func number(
+        _ name: String, field: String, _ summary: String, _ set: @escaping @Sendable (inout VoiceSettings, Double) -> Void
+    ) -> BatchColumn {
+        BatchColumn(name: name, aliases: [], field: field, isRequired: false, summary: summary) { value, r in
+            guard let number = Double(value), number.isFinite else { return "must be a number (got \"\(value)\")" }
+            var settings = r.voiceSettings ?? VoiceSettings()
+            set(&settings, number)
+            r.voiceSettings = settings
+            return nil
+        }
+    }
+
+    /// The column named by a header (any case; `-` and spaces read as `_`).
+    public static func named(_ header: String) -> BatchColumn? {
+        let key = header.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+            .replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_")
+        return all.first { $0.name == key || $0.aliases.contains(key) }
+    }
+
+    /// The column to blame for a rule's field in a row that has `columns` filled: the column that fills the field,
+    /// or for the background as a whole, the background column the row used.
+    static func blamed(for field: String, filled columns: [String]) -> String? {
+        if let column = all.first(where: { $0.field == field }) { return column.name }
+        if field.hasPrefix("background") {
+            return ["background_image", "background_color"].first(where: columns.contains) ?? "background_color"
+        }
+        return nil
+    }
+}
+
+/// A problem in a batch file, with the row and column to fix.
+public struct BatchIssue: Hashable, Sendable, CustomStringConvertible {
+    /// The row as a spreadsheet numbers it (the header is row 1); nil for the file as a whole.
+    public var row: Int?
+    /// The column's header; nil when the problem is not in one column.
+    public var column: String?
+    public var message: String
+
+    public init(row: Int?, column: String?, message: String) {
+        self.row = row
+        self.column = column
+        self.message = message
+    }
+
+    public var description: String {
+        switch (row, column) {
+        case let (row?, column?): "row \(row), column \(column): \(message)"
+        case let (row?, nil): "row \(row): \(message)"
+        case let (nil, column?): "column \(column): \(message)"
+        case (nil, nil): message
+        }
+    }
+}
+
+/// One video to make: a row of the file, the request it becomes, and its Idempotency-Key.
+public struct BatchRow: Sendable, Equatable {
+    /// The row as a spreadsheet numbers it (the header is row 1).
+    public let number: Int
+    public let request: CreateVideoRequest
+    /// `batch-` and a hash of the file's name, the request body and which copy of that body in the file it is.
+    public let key: String
+    /// The columns this row filled (for blaming a rule on a column).
+    public let filled: [String]
+}
+
+/// A CSV file of videos, one a row, read and checked before anything is sent.
+///
+/// The reader is yaslab/CSV.swift (quoted fields, doubled quotes, line breaks inside quotes); a UTF-8 byte order mark is
+/// removed first. Cells are trimmed; an empty cell leaves its field unset; a row with every cell empty is skipped.
+public struct BatchFile: Sendable {
+    /// The file's name without its folder: part of every row's key, so the same rows in another file are other videos.
+    public let name: String
+    public let rows: [BatchRow]
+    /// What is wrong with the file before any rule runs: columns, unreadable cells, ragged rows.
+    public private(set) var readIssues: [BatchIssue]
+
+    /// Reads a batch file; never throws, every problem is in ``readIssues``.
+    public init(data: Data, name: String) {
+        self.name = name
+        var bytes = data
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        guard let text = String(data: bytes, encoding: .utf8) else {
+            (rows, readIssues) = ([], [BatchIssue(row: nil, column: nil, message: "the file is not UTF-8 text")])
+            return
+        }
+        (rows, readIssues) = Self.read(text, name: name)
+        // In a well-formed file quotes pair up (a quote inside a cell is doubled). An odd count means a quoted cell is
+        // never closed, and the reader would take the rest of the file as one cell: fewer rows than the file shows.
+        if text.unicodeScalars.lazy.filter({ $0 == "\"" }).count % 2 == 1 {
+            readIssues.append(BatchIssue(row: nil, column: nil, message:
+                "a quoted cell is never closed (the file has an odd number of \" characters; write a quote inside a cell as \"\")"))
+        }
+    }
+
+    private static func read(_ text: String, name: String) -> ([BatchRow], [BatchIssue]) {
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(string: text, hasHeaderRow: false)
+        } catch {
+            return ([], [BatchIssue(row: nil, column: nil, message: "the file cannot be read as CSV: \(error)")])
+        }
+        guard let header = reader.next(), header.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+            return ([], [BatchIssue(row: 1, column: nil, message: "the file is empty; the first row names the columns")])
+        }
+        var issues: [BatchIssue] = []
+        var columns: [BatchColumn?] = []
+        for cell in header {
+            let column = BatchColumn.named(cell)
+            if cell.trimmingCharacters(in: .whitespaces).isEmpty {
+                // A column without a name (a spreadsheet's trailing commas) is fine while it stays empty.
+            } else if column == nil {
+                let known = BatchColumn.all.map(\.name).joined(separator: ", ")
+                issues.append(BatchIssue(row: 1, column: cell, message: "unknown column; the columns are \(known)"))
+            } else if columns.contains(where: { $0?.name == column?.name }) {
+                issues.append(BatchIssue(row: 1, column: cell, message: "the column \(column!.name) appears twice"))
+            }
+            columns.append(column)
+        }
+        for required in BatchColumn.all where required.isRequired && !columns.contains(where: { $0?.name == required.name }) {
+            issues.append(BatchIssue(row: 1, column: required.name, message: "missing required column"))
+        }
+        let named = header.map { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        var rows: [BatchRow] = []
+        var copies: [String: Int] = [:]
+        var number = 1
+        while let record = reader.next() {
+            number += 1
+            let cells = record.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            if cells.allSatisfy(\.isEmpty) { continue }
+            if let stray = cells.indices.first(where: { !cells[$0].isEmpty && !(named.indices.contains($0) && named[$0]) }) {
+                issues.append(BatchIssue(row: number, column: nil, message: "cell \(stray + 1) has a value but its column has no name in the header"))
+            }
+            var request = CreateVideoRequest(avatarID: "", script: "", voiceID: "")
+            var filled: [String] = []
+            for (column, cell) in zip(columns, cells) where !cell.isEmpty {
+                guard let column else { continue }
+                if let problem = column.apply(cell, &request) {
+                    issues.append(BatchIssue(row: number, column: column.name, message: problem))
+                }
+                filled.append(column.name)
+            }
+            if filled.contains("background_color") && filled.contains("background_image") {
+                issues.append(BatchIssue(row: number, column: "background_image", message: "use either background_color or background_image, not both"))
+            }
+            let body = (try? request.jsonBody(pretty: false)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            copies[body, default: 0] += 1
+            let key = IdempotencyKey.derived(prefix: "batch", from: [name, body, String(copies[body]!)])
+            rows.append(BatchRow(number: number, request: request, key: key, filled: filled))
+        }
+        if rows.isEmpty && issues.isEmpty {
+            issues.append(BatchIssue(row: nil, column: nil, message: "the file has a header but no rows"))
+        }
+        return (rows, issues)
+    }
+
+    /// The look ids the rows name, each once, in the order they first appear.
+    public var lookIDs: [String] { Self.distinct(rows.map(\.request.avatarID)) }
+
+    /// The voice ids the rows name, each once, in the order they first appear.
+    public var voiceIDs: [String] { Self.distinct(rows.map(\.request.voiceID)) }
+
+    private static func distinct(_ ids: [String]) -> [String] {
+        var seen = Set<String>()
+        return ids.filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+
+    /// Every problem: the file's own, then each row's broken rules (``VideoRules/all``) on the column that holds the field.
+    /// - Parameters:
+    ///   - looks: the looks fetched so far by id; a row whose look is known is also checked against it
+    ///     (finished training, Avatar V allowed).
+    ///   - missingLooks: why a look could not be had, by id; an issue on the `look` column of each row naming it.
+    ///   - missingVoices: the same for voices, on the `voice` column.
+    public func issues(
+        looks: [String: Look] = [:], missingLooks: [String: String] = [:], missingVoices: [String: String] = [:]
+    ) -> [BatchIssue] {
+        var all = readIssues
+        for row in rows {
+            if let message = missingLooks[row.request.avatarID] { all.append(BatchIssue(row: row.number, column: "look", message: message)) }
+            if let message = missingVoices[row.request.voiceID] { all.append(BatchIssue(row: row.number, column: "voice", message: message)) }
+            for issue in row.request.validate(look: looks[row.request.avatarID]) {
+                all.append(BatchIssue(row: row.number, column: BatchColumn.blamed(for: issue.field, filled: row.filled), message: issue.message))
+            }
+        }
+        let order = Dictionary(uniqueKeysWithValues: BatchColumn.all.enumerated().map { ($1.name, $0) })
+        return all.enumerated().sorted { a, b in
+            let ka = (a.element.row ?? 0, a.element.column.flatMap { order[$0] } ?? -1, a.offset)
+            let kb = (b.element.row ?? 0, b.element.column.flatMap { order[$0] } ?? -1, b.offset)
+            return ka < kb
+        }.map(\.element)
+    }
+}

@@ -1,0 +1,244 @@
+import Foundation
+import HeyGen
+import Synchronization
+
+/// Where a batch row stands in the history before a run.
+public enum BatchRowState: Sendable, Equatable {
+    /// Not in the history: it will be recorded and sent.
+    case new
+    /// Recorded and maybe sent, but no answer was recorded (a run was killed): sent again with its own key.
+    case resend
+    /// Already has its video: skipped.
+    case done(videoID: String)
+    /// Refused for good on an earlier run: skipped.
+    case rejected(String)
+
+    /// The row's state in `store`.
+    public static func of(_ row: BatchRow, in store: SubmissionStore) async throws -> BatchRowState {
+        guard let existing = try await store.submission(key: row.key) else { return .new }
+        switch existing.submitState {
+        case .submitting: return .resend
+        case .submitted: return existing.videoID.map { .done(videoID: $0) } ?? .resend
+        case .rejected: return .rejected(existing.submitError ?? "no reason recorded")
+        }
+    }
+}
+
+/// The looks and voices a batch names, fetched once by ``BatchRunner/check(_:service:)``.
+public struct BatchCatalog: Sendable {
+    /// The looks by id (Avatar V is checked against them; their names go into the history).
+    public var looks: [String: Look]
+    /// The voices by id (their names go into the history).
+    public var voices: [String: Voice]
+
+    public init(looks: [String: Look] = [:], voices: [String: Voice] = [:]) {
+        self.looks = looks
+        self.voices = voices
+    }
+}
+
+/// What happened to one row in a run.
+public struct BatchResult: Sendable, Equatable {
+    public enum Outcome: String, Sendable, Codable {
+        /// Sent for the first time; the server made the video.
+        case submitted
+        /// Sent again with its key after an earlier run lost the answer; the server made or replayed the video.
+        case resent
+        /// Had its video from an earlier run; nothing sent.
+        case skipped
+        /// Refused for good (now or on an earlier run); never sent again.
+        case rejected
+        /// Still no answer after the retries (network, 5xx); the row stays `submitting` and the next run, `twindeck
+        /// resume` or the board sends it again with the same key.
+        case unresolved
+    }
+
+    public var row: Int
+    public var key: String
+    public var outcome: Outcome
+    public var videoID: String?
+    public var error: String?
+
+    /// Whether the row has its video.
+    public var hasVideo: Bool { videoID != nil }
+}
+
+/// Something a run reports while it goes.
+public enum BatchEvent: Sendable {
+    /// A row is finished.
+    case finished(BatchResult)
+    /// A row waits before trying again (the server said 429, or had no answer).
+    case waiting(row: Int, seconds: Double, reason: String)
+}
+
+/// Sends the rows of a checked batch file, each exactly once: a row is recorded in the history (state `submitting`)
+/// before its request, with its own Idempotency-Key, so a run killed at any moment is finished by running the file
+/// again — rows with a video are skipped, rows without an answer are re-sent with the same key and the server
+/// replays the video it made.
+///
+/// At most ``concurrency`` requests are in flight. A 429 (the account's rate or concurrent-render limit) holds every
+/// worker until its `Retry-After` has passed, then the row is sent again: a 429 never drops a row.
+public struct BatchRunner: Sendable {
+    /// HeyGen allows at most 10 videos rendering at once on an ordinary account.
+    public static let maxConcurrency = 10
+
+    let store: SubmissionStore
+    let service: any HeyGenService
+    /// Requests in flight at once, 1 to ``maxConcurrency``.
+    public let concurrency: Int
+    /// Tries after a network error, timeout, 5xx or 409 before the row is left for the next run.
+    public var transientRetries = 5
+    /// A `Retry-After` longer than this is not waited for; the row is left for the next run.
+    public var maxRetryAfter: Duration = .seconds(600)
+    /// How the runner waits (tests pass a faster one).
+    public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+
+    public init(store: SubmissionStore, service: any HeyGenService, concurrency: Int) {
+        self.store = store
+        self.service = service
+        self.concurrency = min(max(1, concurrency), Self.maxConcurrency)
+    }
+
+    /// Fetches each look the file names once, and the voice catalogue once; a look or voice the server does not know
+    /// is an issue on every row naming it.
+    /// - Returns: the looks and voices, and the issues of the whole file with them (empty when it may be sent).
+    public static func check(_ file: BatchFile, service: any HeyGenService) async throws -> (catalog: BatchCatalog, issues: [BatchIssue]) {
+        var looks: [String: Look] = [:]
+        var missingLooks: [String: String] = [:]
+        for id in file.lookIDs {
+            do {
+                looks[id] = try await service.look(id: id)
+            } catch let error as HeyGenError where error.kind == .notFound {
+                missingLooks[id] = "look \"\(id)\" was not found on the account (twindeck looks lists them)"
+            }
+        }
+        var voices: [String: Voice] = [:]
+        var missingVoices: [String: String] = [:]
+        if !file.voiceIDs.isEmpty {
+            let wanted = Set(file.voiceIDs)
+            for voice in try await service.catalogue() where wanted.contains(voice.voiceID) { voices[voice.voiceID] = voice }
+            for id in file.voiceIDs where voices[id] == nil {
+                missingVoices[id] = "voice \"\(id)\" was not found (twindeck voices lists them)"
+            }
+        }
+        let issues = file.issues(looks: looks, missingLooks: missingLooks, missingVoices: missingVoices)
+        return (BatchCatalog(looks: looks, voices: voices), issues)
+    }
+
+    /// Sends every row that has no video yet; returns one result per row, in file order.
+    /// - Parameters:
+    ///   - rows: the rows of a file whose ``check(_:service:)`` found no issue.
+    ///   - catalog: the looks and voices from that check.
+    ///   - events: called as rows finish and wait, from several tasks at once.
+    /// - Throws: a history (SQLite) error, or `CancellationError`; a row's own failure is a result, not a throw.
+    public func run(_ rows: [BatchRow], catalog: BatchCatalog = BatchCatalog(), events: @escaping @Sendable (BatchEvent) -> Void = { _ in })
+        async throws -> [BatchResult]
+    {
+        let work = Work(rows)
+        let gate = RateGate()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<min(concurrency, rows.count) {
+                group.addTask {
+                    while let row = work.next() {
+                        let result = try await process(row, catalog: catalog, gate: gate, events: events)
+                        work.finish(result)
+                        events(.finished(result))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return work.results.sorted { $0.row < $1.row }
+    }
+
+    private func process(_ row: BatchRow, catalog: BatchCatalog, gate: RateGate, events: @Sendable (BatchEvent) -> Void) async throws -> BatchResult {
+        let look = catalog.looks[row.request.avatarID]
+        var outcome = BatchResult.Outcome.submitted
+        switch try await BatchRowState.of(row, in: store) {
+        case .done(let videoID):
+            return BatchResult(row: row.number, key: row.key, outcome: .skipped, videoID: videoID)
+        case .rejected(let reason):
+            return BatchResult(row: row.number, key: row.key, outcome: .rejected, error: "refused on an earlier run: \(reason)")
+        case .resend:
+            outcome = .resent
+        case .new:
+            do {
+                try await store.recordSubmitting(request: row.request, key: row.key, lookName: look?.name, voiceName: catalog.voices[row.request.voiceID]?.name, source: .batch)
+            } catch let error as SubmissionStoreError where error.kind == .duplicateKey {
+                outcome = .resent  // another run of the same file recorded it a moment ago: same key, so no second video
+            }
+        }
+        var failures = 0
+        while true {
+            try await gate.pass(sleep)
+            do {
+                let created = try await service.createVideo(row.request, idempotencyKey: row.key, look: look)
+                try await store.markSubmitted(key: row.key, videoID: created.videoID, status: created.status)
+                return BatchResult(row: row.number, key: row.key, outcome: outcome, videoID: created.videoID)
+            } catch let error as HeyGenError where error.isDefiniteRejection {
+                try await store.markRejected(key: row.key, error: error.description)
+                return BatchResult(row: row.number, key: row.key, outcome: .rejected, error: error.description)
+            } catch let error as HeyGenError where error.kind == .rateLimited {
+                failures += 1
+                let wait = error.retryAfter ?? Self.backoff(failures)
+                guard wait <= maxRetryAfter else {
+                    return BatchResult(row: row.number, key: row.key, outcome: .unresolved, error: error.description)
+                }
+                gate.hold(for: wait)
+                events(.waiting(row: row.number, seconds: Self.seconds(wait), reason: "429 \(error.code ?? "rate limited")"))
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                failures += 1
+                let text = (error as? HeyGenError)?.description ?? String(describing: error)
+                guard failures <= transientRetries else {
+                    return BatchResult(row: row.number, key: row.key, outcome: .unresolved, error: text)
+                }
+                let wait = Self.backoff(failures)
+                events(.waiting(row: row.number, seconds: Self.seconds(wait), reason: (error as? HeyGenError)?.shortDescription ?? text))
+                try await sleep(wait)
+            }
+        }
+    }
+
+    /// 0.5 s, 1 s, 2 s … capped at 30 s.
+    static func backoff(_ failures: Int) -> Duration {
+        min(.milliseconds(500) * (1 << min(max(0, failures - 1), 10)), .seconds(30))
+    }
+
+    public static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// The rows still to do and the results so far, shared by a run's workers.
+private final class Work: Sendable {
+    private let queue: Mutex<ArraySlice<BatchRow>>
+    private let done = Mutex<[BatchResult]>([])
+
+    init(_ rows: [BatchRow]) { queue = Mutex(rows[...]) }
+
+    func next() -> BatchRow? { queue.withLock { $0.popFirst() } }
+    func finish(_ result: BatchResult) { done.withLock { $0.append(result) } }
+    var results: [BatchResult] { done.withLock { $0 } }
+}
+
+/// Holds every worker of a run until the last `Retry-After` has passed.
+final class RateGate: Sendable {
+    private let notBefore = Mutex<ContinuousClock.Instant>(.now)
+
+    /// No request before `wait` from now (a later hold wins).
+    func hold(for wait: Duration) {
+        let until = ContinuousClock.now + wait
+        notBefore.withLock { $0 = max($0, until) }
+    }
+
+    /// Returns once the gate is open.
+    func pass(_ sleep: @Sendable (Duration) async throws -> Void) async throws {
+        while true {
+            let wait = notBefore.withLock { $0 } - .now
+            guard wait > .zero else { return }
+            try await sleep(wait)
+        }
+    }
+}
