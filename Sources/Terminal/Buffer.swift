@@ -203,10 +203,21 @@ public struct Buffer: Hashable, Sendable {
             if v < 0x20 || (v >= 0x7F && v <= 0x9F) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
                 || v == 0x2028 || v == 0x2029 { return "·" }
         }
-        guard character.unicodeScalars.count > maxScalarsPerCell else { return character }
-        let cut = String(String.UnicodeScalarView(character.unicodeScalars.prefix(maxScalarsPerCell)))
+        var scalars = Array(character.unicodeScalars)
+        if scalars.contains(where: { isInvisible($0.value) }) {
+            // Terminals disagree on the width of invisible format characters (some give ZWNJ a column), so they
+            // are not drawn; a zero-width joiner is kept only inside an emoji sequence.
+            let emoji = scalars.contains { $0.value > 0x2000 && $0.properties.isEmoji }
+            scalars.removeAll { isInvisible($0.value) && !(emoji && $0.value == 0x200D) }
+            if scalars.isEmpty { return "\u{200B}" }  // zero columns: `put` skips it
+        }
+        guard scalars.count > maxScalarsPerCell || scalars.count != character.unicodeScalars.count else { return character }
+        let cut = String(String.UnicodeScalarView(scalars.prefix(maxScalarsPerCell)))
         return cut.count == 1 ? Character(cut) : "·"
     }
+
+    /// Zero-width spaces, joiners and marks, word joiners and invisible operators, the BOM.
+    static func isInvisible(_ v: UInt32) -> Bool { (0x200B...0x200F).contains(v) || (0x2060...0x2064).contains(v) || v == 0xFEFF }
 
     /// Enough for any emoji sequence in use (a family is 7) and a few stacked accents.
     public static let maxScalarsPerCell = 8

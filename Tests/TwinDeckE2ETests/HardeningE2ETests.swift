@@ -22,18 +22,23 @@ struct HardeningE2ETests {
         _ = try app.tmux(["set", "-g", "set-clipboard", "on"])
         let title = try app.display("#{pane_title}")
         try await app.waitFor("the hostile looks", timeout: .seconds(15)) {
-            $0.contains("demo-twin") && $0.listRows.count >= 5 && $0.contains("screen cleared")
+            $0.contains("demo-twin") && $0.listRows.count >= 5 && $0.contains("screen clea")
         }
         for _ in 0..<12 { try app.press("j") }
         try app.press("2")
-        try await app.waitFor("the hostile voices", timeout: .seconds(15)) { $0.contains("clipboard write") && $0.contains("voices") }
+        try await app.waitFor("the hostile voices", timeout: .seconds(15)) { $0.contains("1,842 of 1,842") && $0.contains("·31m") }
         for _ in 0..<20 { try app.press("j") }
         try app.press("1")
-        let screen = try await app.waitFor("the looks again") { $0.contains("screen cleared") }
+        let screen = try await app.waitFor("the looks again") { $0.contains("screen clea") && $0.contains("12 of 12") }
         #expect(try app.display("#{pane_title}") == title, "a name changed the window title")
         #expect(try app.display("#{alternate_on}") == "1", "a name switched the alternate screen off")
         #expect(try app.tmux(["list-buffers"]).isEmpty, "a name wrote to the clipboard")
         #expect(screen.lines.count == 30)
+        // Every row's STATUS column starts where the others' do, whatever the name before it held.
+        let statusColumns = Set(screen.listRows.compactMap { row in
+            ["completed", "processing", "failed", "pending_consent"].compactMap { displayColumn(of: " " + $0, in: row) }.min()
+        })
+        #expect(screen.listRows.count >= 10 && statusColumns.count == 1, "columns \(statusColumns.sorted()) in\n\(screen)")
         #expect(screen.lines.allSatisfy { displayWidth($0) <= 100 }, "\(screen)")
         try app.press("q")
         #expect(try await app.waitForExit() == 0)

@@ -85,6 +85,18 @@ struct HostileRenderTests {
         #expect(frames >= 3 * Self.strings.count)
     }
 
+    /// A control drawn as `·` takes the column it is drawn in: the next column starts where it does on every row.
+    @Test(arguments: [80, 200])
+    func columnsStayAlignedWhateverTheName(width: Int) {
+        let voices = Self.strings.enumerated().map { i, s in Voice(voiceID: "v_\(i)", name: s, language: "English", gender: .female) }
+        var state = loadedState(width: width, height: 40, voices: voices)
+        press(&state, .character("2"))
+        let rows = AppView(state: state).render().lines.filter { $0.contains("English  ") }
+        let columns = Set(rows.map { row in DisplayWidth.of(row[..<row.range(of: "English  ")!.lowerBound]) })
+        #expect(rows.count >= 10)
+        #expect(columns.count == 1, "LANGUAGE starts at columns \(columns.sorted()):\n\(rows.joined(separator: "\n"))")
+    }
+
     @Test func errorMessagesFromTheAPIAreInert() {
         var state = AppState(width: 80, height: 24, baseURL: "https://api.heygen.com", isDemo: false, now: fixedNow)
         for (i, s) in Self.strings.enumerated() {
