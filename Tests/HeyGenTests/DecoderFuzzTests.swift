@@ -45,7 +45,7 @@ struct DecoderFuzzTests {
 
     @Test("mutated documented payloads decode or fail with a typed error")
     func mutatedPayloads() throws {
-        let perExample = soakSeconds == nil ? 400 : 1_000_000
+        let perExample = soakSeconds == nil ? 250 : 1_000_000
         let deadline = Date().addingTimeInterval(soakSeconds ?? 3_600)
         var random = TestRandom(seed: 0xF022_2026)
         var tried = 0, decoded = 0

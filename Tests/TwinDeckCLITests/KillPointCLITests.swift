@@ -23,7 +23,7 @@ func runAndKill(_ arguments: [String], sandbox: Sandbox, after delay: Duration) 
 /// Three rounds in the normal run; `TWINDECK_SOAK_SECONDS=n` loops for n seconds.
 @Suite("kill -9 during create and download", .serialized)
 struct KillPointCLITests {
-    static let mediaBytes = 6_000_000
+    static let mediaBytes = 3_000_000
 
     /// Every video on the simulator (all pages), read with curl.
     static func serverVideos(_ baseURL: String, query: String = "") async throws -> [[String: Any]] {
