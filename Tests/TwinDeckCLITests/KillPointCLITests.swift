@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import TwinDeckTestSupport
 
-/// Runs `twindeck arguments` and sends it SIGKILL after `delay` (when it is still running). True when it was killed.
-func runAndKill(_ arguments: [String], sandbox: Sandbox, after delay: Duration) async throws -> Bool {
+/// Runs `twindeck arguments` and sends it SIGKILL after `delay`, or as soon as `now()` says so (when it is still
+/// running). True when it was killed.
+func runAndKill(_ arguments: [String], sandbox: Sandbox, after delay: Duration, now: @escaping () -> Bool = { false }) async throws -> Bool {
     let process = Process()
     process.executableURL = twindeckBinary
     process.arguments = arguments
@@ -12,7 +13,8 @@ func runAndKill(_ arguments: [String], sandbox: Sandbox, after delay: Duration) 
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
-    try await Task.sleep(for: delay)
+    let deadline = ContinuousClock.now + delay
+    while ContinuousClock.now < deadline, process.isRunning, !now() { try await Task.sleep(for: .milliseconds(2)) }
     let killed = process.isRunning && kill(process.processIdentifier, SIGKILL) == 0
     process.waitUntilExit()
     return killed && process.terminationReason == .uncaughtSignal
@@ -76,8 +78,16 @@ struct KillPointCLITests {
             // 3. Download, killed anywhere; the next run finishes the file.
             let into = folder.appendingPathComponent("\(rounds)")
             try FileManager.default.createDirectory(at: into, withIntermediateDirectories: true)
+            // Every other round the kill waits for the part file to hold a random share of the video: mid-body for sure.
+            let threshold = rounds % 2 == 1 ? Int.random(in: 1..<Self.mediaBytes, using: &random) : nil
             _ = try await runAndKill(["download", id, "-o", into.path] + target, sandbox: sandbox,
-                                     after: .milliseconds(Int.random(in: 0...900, using: &random)))
+                                     after: .milliseconds(threshold == nil ? Int.random(in: 0...900, using: &random) : 20_000)) {
+                guard let threshold, let names = try? FileManager.default.contentsOfDirectory(atPath: into.path) else { return false }
+                return names.contains { name in
+                    name.hasSuffix(".part")
+                        && ((try? FileManager.default.attributesOfItem(atPath: into.appendingPathComponent(name).path)[.size] as? Int) ?? 0) >= threshold
+                }
+            }
             downloadKills += 1
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: into.path)
             let part = leftovers.first { $0.hasSuffix(".part") }
