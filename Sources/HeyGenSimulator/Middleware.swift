@@ -62,6 +62,8 @@ struct APIGateMiddleware: RouterMiddleware {
             try? await Task.sleep(for: .milliseconds(ms))
             return try await next(request, context)
         case .malformed:
+            // The server did the work (a create made its video); the answer is cut short.
+            _ = try? await next(request, context)
             let body = #"{"data": [{"id": "lk_trunc", "name": "Cut off"#
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
         case .drop:

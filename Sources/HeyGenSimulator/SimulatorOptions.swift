@@ -9,7 +9,7 @@ public enum Fault: Sendable, Hashable, Codable {
     case serverError(status: Int)
     /// The answer is held back this long before the real handler runs.
     case slow(milliseconds: Int)
-    /// A 200 whose body is cut in the middle of the JSON.
+    /// The request is handled, then answered with a 200 whose body is cut in the middle of the JSON.
     case malformed
     /// The request is handled (a create makes its video), then the connection closes after part of the answer was sent.
     case drop

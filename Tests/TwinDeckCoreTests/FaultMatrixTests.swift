@@ -144,7 +144,8 @@ struct FaultMatrixTests {
             reportFigures("fault-matrix", [
                 "rounds": round, "fault_cases": counts.cases, "faults_served": faults, "submitted": counts.submitted,
                 "uncertain_answers": counts.uncertain, "refused_429": counts.rejected, "on_server": onServer.count,
-                "on_board": onBoard.count, "lost": counts.submitted - counts.rejected - Set(onServer).intersection(onBoard).count,
+                "on_board": onBoard.count,
+                "lost": Set(onServer).symmetricDifference(onBoard).count + max(0, counts.submitted - counts.rejected - Set(onBoard).count),
                 "duplicated": onServer.count - Set(onServer).count + onBoard.count - Set(onBoard).count,
             ])
         }
