@@ -198,20 +198,24 @@ public struct Buffer: Hashable, Sendable {
     /// `·` for anything that could drive the terminal (C0/C1 controls, DEL, bidi overrides), else the character;
     /// a cluster of more than ``maxScalarsPerCell`` scalars (a letter under thousands of combining marks) is cut.
     public static func inert(_ character: Character) -> Character {
+        var count = 0
+        var invisible = false
         for scalar in character.unicodeScalars {
             let v = scalar.value
             if v < 0x20 || (v >= 0x7F && v <= 0x9F) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
                 || v == 0x2028 || v == 0x2029 { return "·" }
+            if isInvisible(v) { invisible = true }
+            count += 1
         }
+        guard invisible || count > maxScalarsPerCell else { return character }  // the common case: no copy
         var scalars = Array(character.unicodeScalars)
-        if scalars.contains(where: { isInvisible($0.value) }) {
+        if invisible {
             // Terminals disagree on the width of invisible format characters (some give ZWNJ a column), so they
             // are not drawn; a zero-width joiner is kept only inside an emoji sequence.
             let emoji = scalars.contains { $0.value > 0x2000 && $0.properties.isEmoji }
             scalars.removeAll { isInvisible($0.value) && !(emoji && $0.value == 0x200D) }
             if scalars.isEmpty { return "\u{200B}" }  // zero columns: `put` skips it
         }
-        guard scalars.count > maxScalarsPerCell || scalars.count != character.unicodeScalars.count else { return character }
         let cut = String(String.UnicodeScalarView(scalars.prefix(maxScalarsPerCell)))
         return cut.count == 1 ? Character(cut) : "·"
     }
