@@ -158,7 +158,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TwinDeckUITests",
-            dependencies: ["TwinDeckUI", "TwinDeckCore", "Terminal", "HeyGen"],
+            dependencies: ["TwinDeckUI", "TwinDeckCore", "Terminal", "HeyGen", "HeyGenSimulator"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -27,7 +27,8 @@ extension HeyGenClient {
         if offset > 0 { request.headers.add(name: "Range", value: "bytes=\(offset)-") }
         let response: HTTPClientResponse
         do {
-            response = try await httpClient.execute(request, timeout: .seconds(60))
+            // The media host may redirect (a CDN); no key is sent to it, so the shared client may follow.
+            response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         } catch {
             throw HeyGenError(kind: .transport, message: Sanitizer.inert(String(describing: error)))
         }
@@ -110,7 +111,7 @@ public enum DownloadName {
     public static func make(title: String?, videoID: String, extension ext: String) -> String {
         var base = (title ?? "").unicodeScalars.map { scalar -> Character in
             let v = scalar.value
-            if v < 0x20 || (0x7F...0x9F).contains(v) || "/\\:*?\"<>|".unicodeScalars.contains(scalar) { return "_" }
+            if Sanitizer.isUnsafe(scalar) || "/\\:*?\"<>|".unicodeScalars.contains(scalar) { return "_" }
             return Character(scalar)
         }.reduce(into: "") { $0.append($1) }
         base = base.trimmingCharacters(in: CharacterSet(charactersIn: " ."))
@@ -122,7 +123,11 @@ public enum DownloadName {
             base = String(base.prefix(limit))
             while base.utf8.count > limit { base.removeLast() }
         }
-        let stem = base.isEmpty ? (safeID.isEmpty ? "video" : safeID) : "\(base) [\(safeID)]"
+        var stem = base.isEmpty ? (safeID.isEmpty ? "video" : safeID) : "\(base) [\(safeID)]"
+        // Names Windows reserves (a copy to a shared or FAT drive must not fail or hit a device).
+        if reserved.contains(stem.uppercased()) { stem = "_" + stem }
         return stem + "." + ext
     }
+
+    static let reserved: Set<String> = Set(["CON", "PRN", "AUX", "NUL"] + (1...9).flatMap { ["COM\($0)", "LPT\($0)"] })
 }

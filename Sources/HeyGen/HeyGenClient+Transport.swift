@@ -148,7 +148,10 @@ extension HeyGenClient {
 
     func mapError(status: Int, body: APIErrorBody?, requestID: String?, retryAfter: Duration?) -> HeyGenError {
         let code = body?.error.code
-        let message = Sanitizer.inert(body?.error.message ?? HTTPResponseStatus(statusCode: status).reasonPhrase, limit: 500,
+        let fallback = (300..<400).contains(status)
+            ? "the API answered with a redirect (HTTP \(status)), which is not followed: the key goes to the base URL only"
+            : HTTPResponseStatus(statusCode: status).reasonPhrase
+        let message = Sanitizer.inert(body?.error.message ?? fallback, limit: 500,
                                       redacting: [configuration.apiKey])
         let param = body?.error.param.map { Sanitizer.inert($0, limit: 100) }
         let kind: HeyGenError.Kind
@@ -161,6 +164,7 @@ extension HeyGenClient {
         case (404, _): kind = .notFound
         case (400, _), (422, _), (_, "invalid_parameter"): kind = .validation
         case (500..., _): kind = .server
+        case (300..<400, _): kind = .http  // a redirect, not followed: the key goes to the base URL only
         default: kind = status >= 400 ? .http : .server
         }
         return HeyGenError(kind: kind, httpStatus: status, code: code, message: message, param: param,

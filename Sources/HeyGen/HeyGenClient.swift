@@ -67,13 +67,24 @@ public struct HeyGenClient: Sendable {
     /// Creates a client.
     /// - Parameters:
     ///   - configuration: base URL, key, timeouts and retry policy.
-    ///   - httpClient: the AsyncHTTPClient to use; the caller owns its life time.
+    ///   - httpClient: the AsyncHTTPClient for API calls; the caller owns its life time. It must not follow
+    ///     redirects (``apiHTTPClient`` does not).
     ///   - logger: receives one line per request (method, path, status, time), never headers or bodies.
-    public init(configuration: HeyGenConfiguration, httpClient: HTTPClient = .shared, logger: Logger = Logger(label: "heygen")) {
+    public init(configuration: HeyGenConfiguration, httpClient: HTTPClient = HeyGenClient.apiHTTPClient, logger: Logger = Logger(label: "heygen")) {
         self.configuration = configuration
         self.httpClient = httpClient
         self.logger = logger
     }
+
+    /// The HTTP client for API calls, shared by the process and never shut down (like `HTTPClient.shared`), with
+    /// full TLS verification. Redirects are not followed: AsyncHTTPClient would carry `x-api-key` to the new host,
+    /// even over plain http. A connection that cannot be made fails within 10 s rather than at the call's deadline.
+    public static let apiHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     // MARK: - Looks
 

@@ -50,11 +50,11 @@ enum Fixtures {
     }
 }
 
-/// SplitMix64: a small seeded generator so a run with faults can be repeated exactly.
-struct SeededGenerator: RandomNumberGenerator, Sendable {
+/// SplitMix64: a small seeded generator so a run with faults (or a fuzzing run) can be repeated exactly.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

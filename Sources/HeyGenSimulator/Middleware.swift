@@ -62,9 +62,13 @@ struct APIGateMiddleware: RouterMiddleware {
             try? await Task.sleep(for: .milliseconds(ms))
             return try await next(request, context)
         case .malformed:
+            // The server did the work (a create made its video); the answer is cut short.
+            _ = try? await next(request, context)
             let body = #"{"data": [{"id": "lk_trunc", "name": "Cut off"#
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
         case .drop:
+            // The server does the work (a create makes its video), then the connection dies mid-answer.
+            _ = try? await next(request, context)
             let partial = ByteBuffer(string: #"{"data": {"id": "partial", "sta"#)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(contentLength: 4096) { writer in
                 try await writer.write(partial)
@@ -73,6 +77,16 @@ struct APIGateMiddleware: RouterMiddleware {
         case .errorIn200:
             let body = #"{"error": {"code": "internal_error", "message": "Something went wrong (in a 200)"}}"#
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        case .unknownStatus(let word):
+            return try await SimulatedFault.$statusWord.withValue(word) { try await next(request, context) }
+        case .emptyPage:
+            // Points back at the page that was asked for: following it gets the real page.
+            let token = request.uri.queryParameters["token"].map(String.init) ?? PageToken.make(offset: 0, list: listName(path: request.uri.path))
+            return try jsonResponse(Page<JSONValue>(data: [], hasMore: true, nextToken: token))
+        case .repeatingToken(let token):
+            return try jsonResponse(Page<JSONValue>(data: [], hasMore: true, nextToken: token))
+        case .redirect(let location):
+            return Response(status: .found, headers: [.location: location])
         case .htmlPage:
             let html = "<!DOCTYPE html><html><body><h1>Service Unavailable</h1><p>Back soon.</p></body></html>"
             return Response(status: .serviceUnavailable, headers: [.contentType: "text/html"], body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
@@ -81,3 +95,17 @@ struct APIGateMiddleware: RouterMiddleware {
 }
 
 struct SimulatedDrop: Error {}
+
+/// The list a paged path serves, as its page tokens name it.
+private func listName(path: String) -> String {
+    if path.hasPrefix("/v3/avatars/looks") { return "looks" }
+    if path.hasPrefix("/v3/webhooks/endpoints") { return "endpoints" }
+    if path.hasPrefix("/v3/voices") { return "voices" }
+    return "videos"
+}
+
+/// Faults that act inside a handler rather than instead of it.
+enum SimulatedFault {
+    /// The status word every video answer carries while set (`Fault.unknownStatus`).
+    @TaskLocal static var statusWord: String?
+}

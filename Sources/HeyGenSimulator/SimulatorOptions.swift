@@ -9,21 +9,30 @@ public enum Fault: Sendable, Hashable, Codable {
     case serverError(status: Int)
     /// The answer is held back this long before the real handler runs.
     case slow(milliseconds: Int)
-    /// A 200 whose body is cut in the middle of the JSON.
+    /// The request is handled, then answered with a 200 whose body is cut in the middle of the JSON.
     case malformed
-    /// The connection closes after part of the body was sent.
+    /// The request is handled (a create makes its video), then the connection closes after part of the answer was sent.
     case drop
     /// A 200 whose body is an `{"error": …}` object and no data.
     case errorIn200
     /// The server answers with an HTML page and status 503 (a gateway's maintenance page).
     case htmlPage
+    /// Video statuses (detail, list and `statuses`) carry this word instead of the real one, e.g. `reticulating`.
+    case unknownStatus(String)
+    /// A list answers `{"data": [], "has_more": true}` with a token that asks for the same page again.
+    case emptyPage
+    /// A list answers an empty page with `has_more: true` and this fixed `next_token`, every time it is hit.
+    case repeatingToken(String)
+    /// `302 Found` to this URL (another host, say): a client must not follow it with its key.
+    case redirect(location: String)
 }
 
 /// A fault aimed at the next matching requests.
 public struct ScriptedFault: Sendable, Hashable, Codable {
     /// The fault to inject.
     public var fault: Fault
-    /// Only requests whose path starts with this (e.g. `/v3/videos`); nil for any API path.
+    /// Only requests whose path starts with this (e.g. `/v3/videos`); ending in `?`, only that exact path
+    /// (`/v3/videos?` is the list, not a video or the statuses); nil for any API path.
     public var pathPrefix: String?
     /// Only this method (`GET`, `POST`…); nil for any.
     public var method: String?
@@ -92,6 +101,8 @@ public struct SimulatorOptions: Sendable {
     /// Retries of a failed webhook delivery, and the delay between them.
     public var webhookRetries: Int = 5
     public var webhookRetryDelaySeconds: Double = 1
+    /// Serve ``HostileStrings`` as the names of looks and voices and as video titles (tests of what reaches a terminal).
+    public var hostileNames = false
 
     public init() {}
 }

@@ -38,8 +38,14 @@ public actor SimulatorState {
 
     init(options: SimulatorOptions) throws {
         self.options = options
-        self.looks = try Fixtures.looks()
-        self.voices = try Fixtures.voices(count: options.voiceCount)
+        var looks = try Fixtures.looks()
+        var voices = try Fixtures.voices(count: options.voiceCount)
+        if options.hostileNames {
+            for i in looks.indices { looks[i].look.name = HostileStrings.name(i, original: looks[i].look.name) }
+            for i in voices.indices.prefix(HostileStrings.all.count * 2) { voices[i].name = HostileStrings.name(i, original: voices[i].name) }
+        }
+        self.looks = looks
+        self.voices = voices
         self.rng = SeededGenerator(seed: options.faultRates.seed)
         self.renderRng = SeededGenerator(seed: options.faultRates.seed &+ 1)
         self.credits = options.credits
@@ -83,9 +89,18 @@ public actor SimulatorState {
     /// Removes every queued fault.
     public func clearFaults() { scripted.removeAll() }
 
+    /// Faults served so far (scripted and random).
+    public private(set) var faultsServed = 0
+
     func nextFault(method: String, path: String) -> Fault? {
+        let fault = drawFault(method: method, path: path)
+        if fault != nil { faultsServed += 1 }
+        return fault
+    }
+
+    private func drawFault(method: String, path: String) -> Fault? {
         if let index = scripted.firstIndex(where: { f in
-            (f.pathPrefix.map { path.hasPrefix($0) } ?? true) && (f.method.map { $0.uppercased() == method } ?? true)
+            (f.pathPrefix.map { $0.hasSuffix("?") ? path == $0.dropLast() : path.hasPrefix($0) } ?? true) && (f.method.map { $0.uppercased() == method } ?? true)
         }) {
             let fault = scripted[index].fault
             scripted[index].count -= 1
@@ -105,6 +120,7 @@ public actor SimulatorState {
     // MARK: - Videos
 
     func status(of video: SimVideo) -> VideoStatus {
+        if let word = SimulatedFault.statusWord { return VideoStatus(rawValue: word) }
         let elapsed = now - video.createdAt
         if elapsed >= video.renderSeconds { return video.fails ? .failed : .completed }
         return elapsed < video.renderSeconds * 0.2 ? .pending : .processing

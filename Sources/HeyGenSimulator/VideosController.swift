@@ -139,6 +139,9 @@ struct VideosController {
         let status = await state.status(of: video)
         let now = await state.now
         var out = Video(id: video.id, status: status, title: video.request.title, createdAt: Int(video.createdAt))
+        if state.options.hostileNames {
+            out.title = HostileStrings.name(Int(stableHash(Data(video.id.utf8)) % UInt64(HostileStrings.all.count)), original: out.title ?? "")
+        }
         switch status {
         case .completed:
             let ext = (video.request.outputFormat ?? .mp4) == .webm ? "webm" : "mp4"

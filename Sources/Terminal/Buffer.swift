@@ -155,8 +155,26 @@ public struct Buffer: Hashable, Sendable {
 
     /// Fills `rect` with spaces in `style`.
     public mutating func fill(_ rect: Rect, style: Style = .plain) {
+        let (x0, x1) = (max(0, rect.x), min(width, rect.maxX))
+        guard x0 < x1 else { return }
         for y in max(0, rect.y)..<min(height, rect.maxY) {
-            for x in max(0, rect.x)..<min(width, rect.maxX) { self[x, y] = Cell(" ", style: style) }
+            unsplit(x0..<x1, y: y)
+            for x in x0..<x1 { self[x, y] = Cell(" ", style: style) }
+        }
+    }
+
+    /// Before `columns` of row `y` are overwritten: a wide character (2 or more columns) reaching into them from
+    /// either side is replaced by blanks, so no half glyph is drawn and no row ends up wider than the buffer.
+    mutating func unsplit(_ columns: Range<Int>, y: Int) {
+        if self[columns.lowerBound, y].isContinuation {
+            var head = columns.lowerBound - 1
+            while head > 0, self[head, y].isContinuation { head -= 1 }
+            for x in max(0, head)..<columns.lowerBound { self[x, y] = Cell(" ", style: self[x, y].style) }
+        }
+        var after = columns.upperBound
+        while after < width, self[after, y].isContinuation {
+            self[after, y] = Cell(" ", style: self[after, y].style)
+            after += 1
         }
     }
 
@@ -174,12 +192,10 @@ public struct Buffer: Hashable, Sendable {
             if w == 0 { continue }
             if column + w > limit { break }
             if column >= 0 {
-                // A wide character half-overwritten on either side leaves a blank, never half a glyph.
-                if self[column, y].isContinuation, column > 0 { self[column - 1, y] = Cell(" ", style: self[column - 1, y].style) }
+                // A wide character half-overwritten on either side leaves blanks, never part of a glyph.
+                unsplit(column..<(column + w), y: y)
                 self[column, y] = Cell(safe, style: style)
                 for extra in 1..<max(1, w) { self[column + extra, y] = Cell(" ", style: style, isContinuation: true) }
-                let after = column + w
-                if after < width, self[after, y].isContinuation { self[after, y] = Cell(" ", style: self[after, y].style) }
             }
             column += w
         }
@@ -225,15 +241,36 @@ public struct Buffer: Hashable, Sendable {
         return w
     }
 
-    /// `·` for anything that could drive the terminal (C0/C1 controls, DEL, bidi overrides), else the character.
+    /// `·` for anything that could drive the terminal (C0/C1 controls, DEL, bidi overrides), else the character;
+    /// a cluster of more than ``maxScalarsPerCell`` scalars (a letter under thousands of combining marks) is cut.
     public static func inert(_ character: Character) -> Character {
+        var count = 0
+        var invisible = false
         for scalar in character.unicodeScalars {
             let v = scalar.value
             if v < 0x20 || (v >= 0x7F && v <= 0x9F) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
                 || v == 0x2028 || v == 0x2029 { return "·" }
+            if isInvisible(v) { invisible = true }
+            count += 1
         }
-        return character
+        guard invisible || count > maxScalarsPerCell else { return character }  // the common case: no copy
+        var scalars = Array(character.unicodeScalars)
+        if invisible {
+            // Terminals disagree on the width of invisible format characters (some give ZWNJ a column), so they
+            // are not drawn; a zero-width joiner is kept only inside an emoji sequence.
+            let emoji = scalars.contains { $0.value > 0x2000 && $0.properties.isEmoji }
+            scalars.removeAll { isInvisible($0.value) && !(emoji && $0.value == 0x200D) }
+            if scalars.isEmpty { return "\u{200B}" }  // zero columns: `put` skips it
+        }
+        let cut = String(String.UnicodeScalarView(scalars.prefix(maxScalarsPerCell)))
+        return cut.count == 1 ? Character(cut) : "·"
     }
+
+    /// Zero-width spaces, joiners and marks, word joiners and invisible operators, the BOM.
+    static func isInvisible(_ v: UInt32) -> Bool { (0x200B...0x200F).contains(v) || (0x2060...0x2064).contains(v) || v == 0xFEFF }
+
+    /// Enough for any emoji sequence in use (a family is 7) and a few stacked accents.
+    public static let maxScalarsPerCell = 8
 
     /// `inert` applied to every character.
     public static func inertString(_ text: String) -> String { String(text.map(inert)) }

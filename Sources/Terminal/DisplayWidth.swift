@@ -1,22 +1,28 @@
 /// Terminal column widths of text, without depending on the C library's locale tables.
 ///
 /// East Asian Wide and Fullwidth characters (CJK, Hangul, kana, fullwidth forms, most emoji) take two
-/// columns; combining marks, zero-width joiners and variation selectors take none; controls take none
-/// (they are made visible before drawing anyway).
+/// columns; combining marks, zero-width joiners and variation selectors take none. Controls (C0, C1, DEL),
+/// bidi embeddings, overrides and isolates and the line/paragraph separators take one: the buffer draws each
+/// as `·`, and a column laid out for the text as it arrived must fit the text as it is drawn.
 public enum DisplayWidth {
     /// The columns one scalar takes: 0, 1 or 2.
     @inlinable
     public static func of(_ scalar: Unicode.Scalar) -> Int {
         let v = scalar.value
-        if v < 0x300 { return v < 0x20 || (v >= 0x7F && v < 0xA0) ? 0 : 1 }
+        if v < 0x300 { return 1 }
+        if (0x2028...0x202E).contains(v) || (0x2066...0x2069).contains(v) { return 1 }
         if isZeroWidth(v) { return 0 }
         return isWide(v) ? 2 : 1
     }
 
-    /// The columns `text` takes.
+    /// The columns `text` takes (`\r\n`, one character, is drawn as one `·`).
     public static func of(_ text: some StringProtocol) -> Int {
         var width = 0
-        for scalar in text.unicodeScalars { width += of(scalar) }
+        var afterCR = false
+        for scalar in text.unicodeScalars {
+            if !(afterCR && scalar == "\n") { width += of(scalar) }
+            afterCR = scalar == "\r"
+        }
         return width
     }
 

@@ -230,10 +230,9 @@ public final class BoardEngine: Sendable {
                 try await store.markSubmitted(key: row.idempotencyKey, videoID: response.videoID, status: response.status)
                 logger.info("resubmitted \(row.idempotencyKey) → \(response.videoID)")
             } catch let error as HeyGenError {
-                switch error.kind {
-                case .timeout, .transport, .server, .conflict, .rateLimited: throw error  // still unknown: next round
-                default: try await store.markRejected(key: row.idempotencyKey, error: error.description)
-                }
+                // Anything but a definite refusal (an unreadable 200 included) leaves the outcome unknown: next round.
+                guard error.isDefiniteRejection else { throw error }
+                try await store.markRejected(key: row.idempotencyKey, error: error.description)
             }
         }
     }

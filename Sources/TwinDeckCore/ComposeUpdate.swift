@@ -220,7 +220,11 @@ extension AppState {
         case .character(let c):
             var complete = true
             edit { complete = $0.insert(String(c), multiline: multiline) }
-            if !complete { showToast("\(field.label) is full: the rest was not added", level: .error) }
+            if !complete {
+                showToast("\(field.label) is full: the rest was not added", level: .error)
+            } else if c != "\t", TextArea.containsControls(String(c)) {
+                showToast("Control characters cannot be typed into \(field.label): removed", level: .info)
+            }
         default: break
         }
         return []

@@ -36,8 +36,7 @@ public struct DraftStore: Sendable {
     }
 
     public func save(_ draft: ComposeDraft) throws {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try JSONEncoder().encode(draft).write(to: url, options: .atomic)
+        try PrivateFile.write(try JSONEncoder().encode(draft), to: url)
     }
 }
 
@@ -60,8 +59,7 @@ public struct VoiceCache: Sendable {
     }
 
     public func save(_ voices: [Voice], at date: Date) throws {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try JSONEncoder().encode(File(savedAt: date, voices: voices)).write(to: url, options: .atomic)
+        try PrivateFile.write(try JSONEncoder().encode(File(savedAt: date, voices: voices)), to: url)
     }
 }
 
@@ -189,8 +187,9 @@ public final class EffectRunner: @unchecked Sendable {
             return .success(.created(response, key: key))
         } catch let error as HeyGenError {
             switch error.kind {
-            case .timeout, .transport, .server, .conflict:
-                // The video may exist: keep the row "submitting"; it is re-sent with the same key later.
+            case .timeout, .transport, .server, .conflict, .undecodable:
+                // The video may exist (an unreadable 200 most likely made it): keep the row "submitting"; it is
+                // re-sent with the same key later, and the server replays its first answer.
                 logger.warning("submission \(key) outcome unknown: \(error.shortDescription)")
                 return .success(.uncertain(key: key, reason: error.shortDescription))
             default:

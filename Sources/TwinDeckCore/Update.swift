@@ -69,8 +69,13 @@ func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .scriptEdited(let text):
         if let text {
-            state.compose.draft.script.replace(with: text.hasSuffix("\n") ? String(text.dropLast()) : text)
+            let complete = state.compose.draft.script.replace(with: text.hasSuffix("\n") ? String(text.dropLast()) : text)
             state.compose.touched.insert(.script)
+            if !complete {
+                state.showToast("The script was cut to \(state.compose.draft.script.limit.formatted()) characters", level: .error, seconds: 10)
+            } else if TextArea.containsControls(text) {
+                state.showToast("Control characters in the script were removed", level: .info)
+            }
             return [.saveDraft(state.compose.draft)]
         }
         state.showToast("Could not run the editor: set $VISUAL or $EDITOR", level: .error)

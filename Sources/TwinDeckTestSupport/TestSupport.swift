@@ -4,6 +4,22 @@ import HeyGenSimulator
 import Logging
 import Synchronization
 
+/// The simulator's seeded generator (SplitMix64), for repeatable randomised tests.
+public typealias TestRandom = SeededGenerator
+
+/// The simulator's hostile strings (`simulate --hostile-names` serves them as names).
+public let hostileStrings = HostileStrings.all
+
+/// How long the soak mode runs (`TWINDECK_SOAK_SECONDS`); nil in the normal, fast run.
+public var soakSeconds: Double? {
+    ProcessInfo.processInfo.environment["TWINDECK_SOAK_SECONDS"].flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil }
+}
+
+/// Prints one line of reliability figures (`RELIABILITY name: key=value …`) for the README and the soak script.
+public func reportFigures(_ name: String, _ figures: KeyValuePairs<String, Int>) {
+    print("RELIABILITY \(name): " + figures.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+}
+
 /// Records the waits a retry policy asked for, instead of sleeping.
 public final class SleepRecorder: Sendable {
     private let waits = Mutex<[Duration]>([])

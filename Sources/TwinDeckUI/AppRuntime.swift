@@ -203,8 +203,7 @@ final class Runner {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("twindeck-script-\(UUID().uuidString).txt")
         defer { try? FileManager.default.removeItem(at: file) }
         do {
-            try Data(text.utf8).write(to: file)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+            try PrivateFile.write(Data(text.utf8), to: file)
         } catch { return nil }
         screen.suspend()
         defer { screen.resume() }

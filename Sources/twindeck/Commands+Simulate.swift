@@ -32,6 +32,8 @@ extension TwinDeckCommand {
         @Option(help: ArgumentHelp("Serve video files of this many bytes (to measure download throughput).", valueName: "n"))
         var mediaBytes: Int?
         @Flag(help: "Log every request to stderr.") var verbose = false
+        @Flag(help: "Serve hostile names (escape sequences, bidi overrides, 10,000 characters…) for looks, voices and videos.")
+        var hostileNames = false
 
         func validate() throws {
             for (name, rate) in [("fault-429", fault429), ("fault-5xx", fault5xx), ("fault-slow", faultSlow),
@@ -64,6 +66,7 @@ extension TwinDeckCommand {
             options.createDelayMilliseconds = createDelayMs
             options.statePath = state
             options.mediaBytes = mediaBytes
+            options.hostileNames = hostileNames
             var logger = Logger(label: "simulator") { StreamLogHandler.standardError(label: $0) }
             logger.logLevel = verbose ? .debug : .warning
             // Catch the signals before the URL is printed, so whoever reads it may stop us at once.

@@ -30,14 +30,23 @@ struct Session {
                 configuration: HeyGenConfiguration(baseURL: simulator.baseURL, apiKey: simOptions.apiKey), logger: logger)
             return Session(client: client, simulator: simulator)
         }
-        let baseURL = options.baseURL ?? env["HEYGEN_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? HeyGenConfiguration.defaultBaseURL
-        try checkBaseURL(baseURL)
-        guard let key = (options.apiKey ?? env["HEYGEN_API_KEY"]).flatMap({ $0.isEmpty ? nil : $0 }) else {
+        func given(_ value: String?) -> String? { value.flatMap { $0.isEmpty ? nil : $0 } }
+        var baseURL = given(options.baseURL) ?? given(env["HEYGEN_BASE_URL"])
+        var key = given(options.apiKey) ?? given(env["HEYGEN_API_KEY"])
+        // The config file fills in what the flags and the environment left open (it is refused when others can read it).
+        if baseURL == nil || key == nil, let file = try ConfigFile.load() {
+            baseURL = baseURL ?? file.baseURL
+            key = key ?? file.apiKey
+        }
+        let url = baseURL ?? HeyGenConfiguration.defaultBaseURL
+        try checkBaseURL(url)
+        guard let key else {
             throw CLIError(
-                "no API key: set HEYGEN_API_KEY (export HEYGEN_API_KEY=…) or pass --api-key; or try --demo to use the built-in simulator",
+                "no API key: set HEYGEN_API_KEY (export HEYGEN_API_KEY=…), pass --api-key, or put api_key = … in "
+                    + "\(ConfigFile.url.path) (chmod 600); or try --demo to use the built-in simulator",
                 code: 1)
         }
-        return Session(client: HeyGenClient(configuration: HeyGenConfiguration(baseURL: baseURL, apiKey: key), logger: logger), simulator: nil)
+        return Session(client: HeyGenClient(configuration: HeyGenConfiguration(baseURL: url, apiKey: key), logger: logger), simulator: nil)
     }
 
     /// Plain `http` is allowed only to loopback: the key must not cross a network in clear text.
@@ -45,10 +54,17 @@ struct Session {
         guard let url = URLComponents(string: value), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
             throw CLIError("the base URL \"\(value)\" is not a URL like https://api.heygen.com", code: 64)
         }
-        let loopback = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
-        guard scheme == "https" || (scheme == "http" && loopback) else {
+        guard scheme == "https" || (scheme == "http" && isLoopback(host)) else {
             throw CLIError("the base URL must use https (plain http is allowed only for 127.0.0.1/localhost): \(value)", code: 64)
         }
+    }
+
+    /// `localhost`, `::1` or an IPv4 literal in 127.0.0.0/8 (not a name that merely starts with `127.`).
+    static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased()
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { $0.count <= 3 && UInt8($0) != nil }
     }
 
     /// The history of submissions for this session (`demo-store.sqlite` with `--demo`, so demo videos never
@@ -127,6 +143,58 @@ struct CLIError: Error, CustomStringConvertible {
             Output.error(Sanitizer.inert(String(describing: error), limit: 300))
             return ExitCode(1)
         }
+    }
+}
+
+/// `$XDG_CONFIG_HOME/twindeck/config`: `key = value` lines (`api_key`, `base_url`; `#` starts a comment).
+/// It holds the API key, so it must be readable by its owner only: a group- or world-readable file is refused.
+enum ConfigFile {
+    static var url: URL { Paths.configDirectory.appendingPathComponent("config") }
+
+    struct Values: Equatable {
+        var apiKey: String?
+        var baseURL: String?
+    }
+
+    /// The file's values, or nil when there is no file.
+    static func load(from url: URL = ConfigFile.url) throws -> Values? {
+        var info = stat()
+        guard stat(url.path, &info) == 0 else { return nil }
+        let mode = info.st_mode & 0o777
+        if mode & 0o077 != 0 {
+            throw CLIError(
+                "\(url.path) holds the API key but other users can read it (mode \(String(mode, radix: 8))); "
+                    + "make it private with: chmod 600 \(url.path)",
+                code: 1)
+        }
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw CLIError("cannot read \(url.path)", code: 1)
+        }
+        return try parse(String(decoding: data, as: UTF8.self), path: url.path)
+    }
+
+    static func parse(_ text: String, path: String) throws -> Values {
+        var values = Values()
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw CLIError("\(path):\(number + 1): expected key = value", code: 1)
+            }
+            let name = line[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
+            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
+                value = String(value.dropFirst().dropLast())
+            }
+            switch name {
+            case "api_key": values.apiKey = value.isEmpty ? nil : value
+            case "base_url": values.baseURL = value.isEmpty ? nil : value
+            default:
+                // Never echo the line: it might be a mistyped key holding the secret.
+                throw CLIError("\(path):\(number + 1): unknown setting \"\(Sanitizer.inert(name, limit: 40))\" (api_key, base_url)", code: 1)
+            }
+        }
+        return values
     }
 }
 

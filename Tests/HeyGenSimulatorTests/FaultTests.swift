@@ -236,6 +236,77 @@ struct FaultTests {
         }
     }
 
+    // MARK: - Bursts, status words and paging
+
+    @Test(arguments: [500, 502, 503, 504])
+    func aBurstOfServerErrorsIsRiddenOutThenReported(status: Int) async throws {
+        try await withFaultySimulator { sim, client, recorder in
+            await sim.state.inject([ScriptedFault(.serverError(status: status), pathPrefix: "/v3/users/me", count: 2)])
+            #expect(try await client.me().username == "demo-twin", "two failures fit in the two retries")
+            #expect(recorder.recorded.count == 2)
+            await sim.state.inject([ScriptedFault(.serverError(status: status), pathPrefix: "/v3/users/me", count: 3)])
+            let error = try await failure { _ = try await client.me() }
+            #expect(error.kind == .server && error.httpStatus == status)
+            #expect(try await client.me().username == "demo-twin", "recovers when the burst ends")
+            #expect(await sim.state.faultsServed == 5)
+        }
+    }
+
+    @Test func anUnknownStatusWordIsKeptAsItIsAndIsNotFinal() async throws {
+        try await withFaultySimulator { sim, client, _ in
+            let created = try await client.createVideo(sampleRequest(), idempotencyKey: newKey())
+            await sim.state.inject([ScriptedFault(.unknownStatus("reticulating"), pathPrefix: "/v3/videos", method: "GET", count: 2)])
+            let video = try await client.video(id: created.videoID)
+            #expect(video.status.rawValue == "reticulating")
+            #expect(!video.status.isFinal)
+            let entries = try await client.statuses(of: [created.videoID])
+            #expect(entries.map(\.status.rawValue) == ["reticulating"])
+            await sim.state.advance(seconds: 60)
+            #expect(try await client.video(id: created.videoID).status == .completed, "the real word once the fault ends")
+        }
+    }
+
+    @Test func anEmptyPageThatSaysMoreFollowIsFollowed() async throws {
+        try await withFaultySimulator { sim, client, _ in
+            let expected = try await client.allLooks().map(\.id)
+            #expect(!expected.isEmpty)
+            let before = await count(sim, "GET /v3/avatars/looks")
+            await sim.state.inject([ScriptedFault(.emptyPage, pathPrefix: "/v3/avatars/looks", method: "GET")])
+            #expect(try await client.allLooks().map(\.id) == expected, "nothing lost, nothing twice")
+            #expect(await count(sim, "GET /v3/avatars/looks") - before >= 2, "the empty page was served, then the real one")
+        }
+    }
+
+    @Test func aRepeatingNextTokenStopsWithAPagingError() async throws {
+        try await withFaultySimulator { sim, client, _ in
+            _ = try await client.createVideo(sampleRequest(), idempotencyKey: newKey())
+            await sim.state.inject([ScriptedFault(.repeatingToken("tok_again"), pathPrefix: "/v3/videos", method: "GET", count: 50)])
+            let error = try await failure { _ = try await allVideos(client) }
+            #expect(error.kind == .pagination)
+            #expect(error.description.contains("same next_token"))
+            #expect(await sim.state.faultsServed == 2, "stopped at the second page, not after fifty")
+            await sim.state.clearFaults()
+            #expect(try await allVideos(client).count == 1)
+        }
+    }
+
+    @Test func aRedirectIsNotFollowedSoTheKeyGoesNowhereElse() async throws {
+        try await withFaultySimulator { sim, client, _ in
+            try await withSimulator { thief, _ in
+                let stolen = thief.baseURL + "/v3/users/me"
+                await sim.state.inject([ScriptedFault(.redirect(location: stolen), pathPrefix: "/v3/users/me", count: 3)])
+                let error = try await failure { _ = try await client.me() }
+                #expect(error.kind == .http && error.httpStatus == 302)
+                #expect(error.description.contains("redirect"))
+                #expect(await thief.state.requestCounts()["GET /v3/users/me"] == nil, "the key was sent to the redirect's host")
+                // The same redirect followed by a browser-like client would have handed the key over: the check can fail.
+                let follows = HeyGenClient(configuration: client.configuration, httpClient: .shared)
+                _ = try? await follows.me()
+                #expect(await thief.state.requestCounts()["GET /v3/users/me"] == 1)
+            }
+        }
+    }
+
     // MARK: - Key
 
     @Test func aWrongKeyIsUnauthorizedAndNeverShown() async throws {

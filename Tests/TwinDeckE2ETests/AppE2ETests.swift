@@ -279,6 +279,10 @@ struct AppE2ETests {
         SignalCase(name: "SEGV", number: SIGSEGV, exitCode: 139),
         SignalCase(name: "ABRT", number: SIGABRT, exitCode: 134),
         SignalCase(name: "ILL", number: SIGILL, exitCode: 132),
+        SignalCase(name: "QUIT", number: SIGQUIT, exitCode: 131),
+        SignalCase(name: "BUS", number: SIGBUS, exitCode: 135),
+        SignalCase(name: "FPE", number: SIGFPE, exitCode: 136),
+        SignalCase(name: "TRAP", number: SIGTRAP, exitCode: 133),
     ])
     func signalRestoresTheTerminal(_ signal: SignalCase) async throws {
         let app = try TwinDeckInTmux()
