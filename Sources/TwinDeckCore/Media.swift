@@ -203,11 +203,12 @@ public final class AudioPlayer: Sendable {
             report(status == 0 ? nil : .failed("\(name) stopped with status \(status)"))
         }
         do {
+            // Reported under the lock: the termination handler needs it too, so "finished" never comes before "playing".
             try current.withLock { current in
                 try process.run()
                 current = process
+                report(.playing(player: name))
             }
-            report(.playing(player: name))
         } catch {
             report(.failed("could not start \(name): \(Sanitizer.inert(String(describing: error)))"))
         }

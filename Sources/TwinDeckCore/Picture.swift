@@ -38,7 +38,7 @@ public struct Picture: Equatable, Sendable {
         var i = 0
         func emit(_ scalar: Unicode.Scalar) {
             guard row.count < maxWidth else { return }
-            let printable = scalar.value >= 0x20 && !(0x7F...0x9F).contains(scalar.value) && !isWide(scalar)
+            let printable = scalar.value >= 0x20 && !(0x7F...0x9F).contains(scalar.value) && !isWide(scalar) && !isZeroWidth(scalar)
             let character = printable ? Character(scalar) : " "
             row.append(reverse ? Cell(character, foreground: bg, background: fg) : Cell(character, foreground: fg, background: bg))
         }
@@ -124,6 +124,14 @@ public struct Picture: Equatable, Sendable {
     static func nearestPaletteEntry(r: Int, g: Int, b: Int) -> UInt8 {
         func level(_ v: Int) -> Int { v < 48 ? 0 : v < 115 ? 1 : (v - 35) / 40 }
         return UInt8(16 + 36 * level(max(0, min(255, r))) + 6 * level(max(0, min(255, g))) + level(max(0, min(255, b))))
+    }
+
+    /// Combining marks, bidi and zero-width format characters, line/paragraph separators: not one cell each.
+    static func isZeroWidth(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark, .format, .lineSeparator, .paragraphSeparator, .surrogate: true
+        default: false
+        }
     }
 
     static func isWide(_ scalar: Unicode.Scalar) -> Bool {
