@@ -24,7 +24,9 @@ public enum ChildProcess {
         public var timedOut: Bool
     }
 
-    /// Runs `executable` with `arguments`, stdin from /dev/null, and waits (off the cooperative pool) at most `timeout`.
+    /// Runs `executable` with `arguments`, stdin from /dev/null, and waits at most `timeout` (then SIGTERM, and
+    /// SIGKILL a second later). The blocking reads run on threads of their own and the timer is a task, so any
+    /// number of runs at once neither starve each other nor the cooperative pool.
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                            timeout: TimeInterval = 10) async throws -> Output {
         let process = Process()
@@ -36,32 +38,39 @@ public enum ChildProcess {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        let pid = process.processIdentifier
+        let run = RunState()
+        let timer = Task.detached {
+            guard (try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))) != nil else { return }
+            run.timedOut.store(true, ordering: .relaxed)
+            kill(pid, SIGTERM)
+            guard (try? await Task.sleep(for: .seconds(1))) != nil else { return }
+            kill(pid, SIGKILL)
+        }
+        defer { timer.cancel() }
         return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let timedOut = Atomic(false)
-                let timer = DispatchWorkItem {
-                    timedOut.store(true, ordering: .relaxed)
-                    process.terminate()
-                }
-                DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
-                // Read both pipes to the end (a full pipe would stall the child), then reap it.
-                let group = DispatchGroup()
-                let stderrData = Mutex(Data())
-                group.enter()
-                DispatchQueue.global().async {
+            Thread.detachNewThread {
+                // Both pipes are read to the end (a full pipe would stall the child), then the child is reaped.
+                let stderrDone = DispatchSemaphore(value: 0)
+                Thread.detachNewThread {
                     let data = err.fileHandleForReading.readDataToEndOfFile()
-                    stderrData.withLock { $0 = data }
-                    group.leave()
+                    run.stderr.withLock { $0 = data }
+                    stderrDone.signal()
                 }
                 let stdout = out.fileHandleForReading.readDataToEndOfFile()
-                group.wait()
+                stderrDone.wait()
                 process.waitUntilExit()
-                timer.cancel()
                 continuation.resume(returning: Output(status: process.terminationStatus, stdout: stdout,
-                                                      stderr: stderrData.withLock { $0 }, timedOut: timedOut.load(ordering: .relaxed)))
+                                                      stderr: run.stderr.withLock { $0 }, timedOut: run.timedOut.load(ordering: .relaxed)))
             }
         }
     }
+}
+
+/// What the threads of one ``ChildProcess/run`` share.
+private final class RunState: Sendable {
+    let timedOut = Atomic(false)
+    let stderr = Mutex(Data())
 }
 
 /// Draws look pictures with `chafa` (symbols mode, so they work over any SSH link) into cells the frame can hold.
@@ -116,10 +125,7 @@ public struct PreviewRenderer: Sendable {
         let safeID = String(lookID.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-" }.prefix(64))
         let file = cacheDirectory.appendingPathComponent("\(safeID)-\(String(fnv1a(url), radix: 16)).img")
         if FileManager.default.fileExists(atPath: file.path) { return file }
-        let data = try await fetch(url)
-        try FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        try data.write(to: file, options: .atomic)
+        try PrivateFile.write(try await fetch(url), to: file)
         return file
     }
 }
@@ -176,10 +182,7 @@ public final class AudioPlayer: Sendable {
         if needsFile {
             do {
                 let file = cacheDirectory.appendingPathComponent("audition-\(String(fnv1a(url), radix: 16))")
-                if !FileManager.default.fileExists(atPath: file.path) {
-                    try FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
-                    try await fetch(url).write(to: file, options: .atomic)
-                }
+                if !FileManager.default.fileExists(atPath: file.path) { try PrivateFile.write(try await fetch(url), to: file) }
                 target = file.path
             } catch {
                 return report(.failed("could not fetch the preview: \(Sanitizer.inert(String(describing: error)))"))

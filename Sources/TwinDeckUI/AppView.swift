@@ -51,7 +51,7 @@ public struct AppView {
     var helpScopes: [Scope] {
         switch state.pane {
         case .looks: [.global, .list, .looks, .filtering]
-        case .voices: [.global, .list, .voices, .filtering]
+        case .voices: [.global, .list, .voices]
         case .compose: [.global, .compose, .editing]
         case .board: [.global, .board, .list]
         }

@@ -445,11 +445,10 @@ struct ChildProcessTests {
 }
 
 extension ChildProcessTests {
-    /// Found by this test, not fixed yet: with six runs at once (2 CPUs) the 1 s timeout did not stop the tools
-    /// (still alive 8 s in) and the runs returned only when the tools ended on their own, after 60 s. One run alone
-    /// is stopped on time (``aHungToolIsStoppedAtTheTimeout()``). Suspects: the blocking reads fill Dispatch's
-    /// shared pool so the timer cannot fire, and children spawned at the same time inherit each other's pipes.
-    @Test(.disabled("ChildProcess.run timeouts do not fire with several runs at once; see the comment"))
+    /// Found by this test: with six runs at once (2 CPUs) the 1 s timeout did not stop the tools, because the
+    /// blocking reads and the timer shared Dispatch's small global pool. Reads now have threads of their own and
+    /// the timer is a task.
+    @Test
     func severalHungToolsAreAllStoppedAtTheirTimeout() async throws {
         let tools = try FakeTools()
         let pids = tools.root.appendingPathComponent("pids")

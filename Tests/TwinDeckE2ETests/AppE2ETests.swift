@@ -125,7 +125,7 @@ struct AppE2ETests {
     /// clipped "copy preview URL" to "copy preview UR"). The expectations come from the key table itself.
     @Test(arguments: [
         HelpCase(pane: "Looks", key: "1", ready: "Office — Blue Shirt", scopes: [.global, .list, .looks, .filtering]),
-        HelpCase(pane: "Voices", key: "2", ready: "1,842 of 1,842", scopes: [.global, .list, .voices, .filtering]),
+        HelpCase(pane: "Voices", key: "2", ready: "1,842 of 1,842", scopes: [.global, .list, .voices]),
         HelpCase(pane: "Compose", key: "3", ready: "Compose a Digital Twin video", scopes: [.global, .compose, .editing]),
         HelpCase(pane: "Board", key: "4", ready: "No videos yet", scopes: [.global, .board, .list]),
     ])
@@ -221,13 +221,14 @@ struct AppE2ETests {
         try app.resize(width: 120, height: 30)
         let wide = try await app.waitFor("a 120×30 frame with the detail panel beside the list") { screen in
             screen.lines.count == 30 && screen.lines.contains { $0.contains("Office — Blue Shirt") && $0.contains("│") }
-                && (displayEndColumn(of: "demo-twin", in: screen.lines.first) ?? 0) > 80
+                && (displayEndColumn(of: "credits", in: screen.lines.first) ?? displayEndColumn(of: "demo-twin", in: screen.lines.first) ?? 0) > 80
         }
         #expect(wide.lines.allSatisfy { displayWidth($0) <= 120 }, "\(wide)")
         // The account is right-aligned in the header: it ends near column 120.
         let header = wide.lines[0]
-        let accountEnd = displayEndColumn(of: "demo-twin <demo@twindeck.invalid>", in: header)
-            ?? displayEndColumn(of: "demo-twin", in: header) ?? 0
+        // (The demo account reports a balance: "demo-twin <demo@twindeck.invalid> · 1,000 credits".)
+        let accountEnd = displayEndColumn(of: "credits", in: header)
+            ?? displayEndColumn(of: "demo-twin <demo@twindeck.invalid>", in: header) ?? 0
         #expect((116...120).contains(accountEnd), "account ends at column \(accountEnd):\n\(wide)")
         // The list row and the detail panel's border share a line, the border to the right of the row.
         let office = try #require(wide.line(containing: "Office — Blue Shirt"))
