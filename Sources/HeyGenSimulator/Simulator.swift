@@ -1,37 +1,33 @@
 import AsyncHTTPClient
 import Foundation
 import HeyGen
+import HTTPServing
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import ServiceLifecycle
 
 /// A running simulator: its address, its state (for tests), and a way to stop it.
 public final class RunningSimulator: Sendable {
     /// `http://127.0.0.1:PORT`.
     public let baseURL: String
-    public let port: Int
+    public var port: Int { server.port }
     /// The simulator's world, for tests: faults, counters, the clock.
     public let state: SimulatorState
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
+    private let server: BackgroundServer
     private let deliverer: Task<Void, Never>
 
-    init(baseURL: String, port: Int, state: SimulatorState, group: ServiceGroup, task: Task<Void, any Error>, deliverer: Task<Void, Never>) {
-        self.baseURL = baseURL
-        self.port = port
+    init(server: BackgroundServer, state: SimulatorState, deliverer: Task<Void, Never>) {
+        self.baseURL = "http://\(server.authority)"
+        self.server = server
         self.state = state
-        self.group = group
-        self.task = task
         self.deliverer = deliverer
     }
 
     /// Stops serving and waits until the port is closed.
     public func stop() async {
         deliverer.cancel()
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
+        await server.stop()
     }
 }
 
@@ -47,28 +43,14 @@ public enum Simulator {
         let state = try SimulatorState(options: options)
         let signer = MediaSigner(lifetime: options.urlLifetimeSeconds, secret: UUID().uuidString)
         let router = makeRouter(state: state, signer: signer)
-        let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "heygen-simulator"),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? -1)
-                portContinuation.finish()
-            },
-            logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        let task = Task { try await group.run() }
-        var port = -1
-        for await p in portStream { port = p }
-        guard port > 0 else {
-            _ = try? await task.value
+        guard let server = await BackgroundServer.start(
+            router: router, host: options.host, port: options.port, serverName: "heygen-simulator", logger: logger)
+        else {
             throw HeyGenError(kind: .configuration, message: "the simulator could not listen on \(options.host):\(options.port)")
         }
-        let host = options.host.contains(":") ? "[\(options.host)]" : options.host
-        let baseURL = "http://\(host):\(port)"
-        signer.setBase(baseURL)
+        signer.setBase("http://\(server.authority)")
         let deliverer = Task { await WebhookDeliverer(state: state, signer: signer, logger: logger).run() }
-        return RunningSimulator(baseURL: baseURL, port: port, state: state, group: group, task: task, deliverer: deliverer)
+        return RunningSimulator(server: server, state: state, deliverer: deliverer)
     }
 
     /// The simulator's routes, for in-process use.
