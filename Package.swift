@@ -5,7 +5,6 @@ import PackageDescription
 //   HeyGen ─► HeyGenSimulator ─► twindeck          TwinDeckResources ─► HeyGenSimulator
 //   HeyGen ─► TwinDeckCore ─► TwinDeckUI ─► twindeck
 //   HeyGen, TwinDeckCore ─► TwinDeckWebhooks (Hummingbird receiver) ─► twindeck
-//   HTTPServing (a Hummingbird router served in the background) ─► HeyGenSimulator, TwinDeckWebhooks
 //   CNCurses, CTerminalShim ─► Terminal ─► TwinDeckUI     CSearch ─► TwinDeckCore
 
 let swiftSettings: [SwiftSetting] = [
@@ -62,17 +61,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // MARK: - A Hummingbird router served in the background (simulator, webhook receiver, test receivers)
-        .target(
-            name: "HTTPServing",
-            dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-
         // MARK: - Simulator fixtures (the top-level Resources/ folder)
         .target(
             name: "TwinDeckResources",
@@ -88,7 +76,6 @@ let package = Package(
             dependencies: [
                 "HeyGen",
                 "TwinDeckResources",
-                "HTTPServing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -114,9 +101,10 @@ let package = Package(
         .target(
             name: "TwinDeckWebhooks",
             dependencies: [
-                "HeyGen", "TwinDeckCore", "HTTPServing",
+                "HeyGen", "TwinDeckCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -167,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "HeyGenSimulatorTests",
             dependencies: [
-                "HeyGen", "HeyGenSimulator", "TwinDeckTestSupport", "HTTPServing",
+                "HeyGen", "HeyGenSimulator", "TwinDeckTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

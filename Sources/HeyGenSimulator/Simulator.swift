@@ -1,33 +1,37 @@
 import AsyncHTTPClient
 import Foundation
 import HeyGen
-import HTTPServing
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// A running simulator: its address, its state (for tests), and a way to stop it.
 public final class RunningSimulator: Sendable {
     /// `http://127.0.0.1:PORT`.
     public let baseURL: String
-    public var port: Int { server.port }
+    public let port: Int
     /// The simulator's world, for tests: faults, counters, the clock.
     public let state: SimulatorState
-    private let server: BackgroundServer
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
     private let deliverer: Task<Void, Never>
 
-    init(server: BackgroundServer, state: SimulatorState, deliverer: Task<Void, Never>) {
-        self.baseURL = "http://\(server.authority)"
-        self.server = server
+    init(baseURL: String, port: Int, state: SimulatorState, group: ServiceGroup, task: Task<Void, any Error>, deliverer: Task<Void, Never>) {
+        self.baseURL = baseURL
+        self.port = port
         self.state = state
+        self.group = group
+        self.task = task
         self.deliverer = deliverer
     }
 
     /// Stops serving and waits until the port is closed.
     public func stop() async {
         deliverer.cancel()
-        await server.stop()
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
     }
 }
 
@@ -43,14 +47,28 @@ public enum Simulator {
         let state = try SimulatorState(options: options)
         let signer = MediaSigner(lifetime: options.urlLifetimeSeconds, secret: UUID().uuidString)
         let router = makeRouter(state: state, signer: signer)
-        guard let server = await BackgroundServer.start(
-            router: router, host: options.host, port: options.port, serverName: "heygen-simulator", logger: logger)
-        else {
+        let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "heygen-simulator"),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? -1)
+                portContinuation.finish()
+            },
+            logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let task = Task { try await group.run() }
+        var port = -1
+        for await p in portStream { port = p }
+        guard port > 0 else {
+            _ = try? await task.value
             throw HeyGenError(kind: .configuration, message: "the simulator could not listen on \(options.host):\(options.port)")
         }
-        signer.setBase("http://\(server.authority)")
+        let host = options.host.contains(":") ? "[\(options.host)]" : options.host
+        let baseURL = "http://\(host):\(port)"
+        signer.setBase(baseURL)
         let deliverer = Task { await WebhookDeliverer(state: state, signer: signer, logger: logger).run() }
-        return RunningSimulator(server: server, state: state, deliverer: deliverer)
+        return RunningSimulator(baseURL: baseURL, port: port, state: state, group: group, task: task, deliverer: deliverer)
     }
 
     /// The simulator's routes, for in-process use.

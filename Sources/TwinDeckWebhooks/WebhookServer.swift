@@ -1,10 +1,10 @@
 import Foundation
 import HeyGen
-import HTTPServing
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import TwinDeckCore
 
 /// Where and how the receiver listens.
@@ -25,15 +25,19 @@ public struct WebhookServerOptions: Sendable {
 public final class RunningWebhookServer: Sendable {
     /// `http://127.0.0.1:PORT/webhooks/heygen`.
     public let url: String
-    public var port: Int { server.port }
-    private let server: BackgroundServer
+    public let port: Int
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
     private let heartbeat: Task<Void, Never>
     private let store: SubmissionStore
     private let owner: String
 
-    init(url: String, server: BackgroundServer, heartbeat: Task<Void, Never>, store: SubmissionStore, owner: String) {
+    init(url: String, port: Int, group: ServiceGroup, task: Task<Void, any Error>, heartbeat: Task<Void, Never>, store: SubmissionStore,
+         owner: String) {
         self.url = url
-        self.server = server
+        self.port = port
+        self.group = group
+        self.task = task
         self.heartbeat = heartbeat
         self.store = store
         self.owner = owner
@@ -44,7 +48,8 @@ public final class RunningWebhookServer: Sendable {
         heartbeat.cancel()
         await heartbeat.value
         try? await store.removeReceiver(owner: owner)
-        await server.stop()
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
     }
 }
 
@@ -72,12 +77,24 @@ public enum WebhookServer {
             return Response(status: .init(code: reply.status), headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(data: json)))
         }
-        guard let server = await BackgroundServer.start(
-            router: router, host: options.host, port: options.port, serverName: "twindeck-webhooks", logger: logger)
-        else {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "twindeck-webhooks"),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? -1)
+                continuation.finish()
+            },
+            logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let task = Task { try await group.run() }
+        var port = -1
+        for await p in ports { port = p }
+        guard port > 0 else {
+            _ = try? await task.value
             throw HeyGenError(kind: .configuration, message: "the webhook receiver could not listen on \(options.host):\(options.port)")
         }
-        let address = server.authority + options.path
+        let host = options.host.contains(":") ? "[\(options.host)]" : options.host
+        let address = "\(host):\(port)\(options.path)"
         let owner = "twindeck-\(getpid())-\(UUID().uuidString.prefix(8))"
         let store = gate.store
         // `signed` is read again each beat: an endpoint registered while the receiver runs covers every video.
@@ -90,6 +107,7 @@ public enum WebhookServer {
                                                    callbacks: gate.acceptCallbacks)
             }
         }
-        return RunningWebhookServer(url: "http://\(address)", server: server, heartbeat: heartbeat, store: store, owner: owner)
+        return RunningWebhookServer(url: "http://\(address)", port: port, group: group, task: task, heartbeat: heartbeat, store: store,
+                                    owner: owner)
     }
 }

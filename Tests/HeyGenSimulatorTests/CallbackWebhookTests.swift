@@ -1,10 +1,10 @@
 import Foundation
 import HeyGen
 import HeyGenSimulator
-import HTTPServing
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Testing
 import TwinDeckTestSupport
 
@@ -35,7 +35,8 @@ actor Inbox {
 struct WebhookReceiver {
     let url: String
     let inbox: Inbox
-    private let server: BackgroundServer
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
 
     static func start(failFirst: Int) async throws -> WebhookReceiver {
         let inbox = Inbox(failFirst: failFirst)
@@ -51,12 +52,26 @@ struct WebhookReceiver {
         }
         var logger = Logger(label: "test-webhook-receiver")
         logger.logLevel = .critical
-        let server = await BackgroundServer.start(router: router, host: "127.0.0.1", port: 0, serverName: "test-receiver", logger: logger)
-        let running = try #require(server, "the receiver could not listen")
-        return WebhookReceiver(url: "http://\(running.authority)/hook", inbox: inbox, server: running)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? -1)
+                continuation.finish()
+            },
+            logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let task = Task { try await group.run() }
+        var port = -1
+        for await p in ports { port = p }
+        try #require(port > 0, "the receiver could not listen")
+        return WebhookReceiver(url: "http://127.0.0.1:\(port)/hook", inbox: inbox, group: group, task: task)
     }
 
-    func stop() async { await server.stop() }
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
 }
 
 @Suite("callback_url deliveries")
