@@ -4,6 +4,7 @@ import PackageDescription
 // Dependency direction (an arrow points from a module to its users):
 //   HeyGen ─► HeyGenSimulator ─► twindeck          TwinDeckResources ─► HeyGenSimulator
 //   HeyGen ─► TwinDeckCore ─► TwinDeckUI ─► twindeck
+//   HeyGen, TwinDeckCore ─► TwinDeckWebhooks (Hummingbird receiver) ─► twindeck
 //   CNCurses, CTerminalShim ─► Terminal ─► TwinDeckUI     CSearch ─► TwinDeckCore
 
 let swiftSettings: [SwiftSetting] = [
@@ -96,6 +97,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: - Webhook receiver (Hummingbird; records deliveries into the store)
+        .target(
+            name: "TwinDeckWebhooks",
+            dependencies: [
+                "HeyGen", "TwinDeckCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Terminal (ncurses behind a small screen protocol)
         .target(
             name: "Terminal",
@@ -114,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "twindeck",
             dependencies: [
-                "HeyGen", "HeyGenSimulator", "TwinDeckCore", "TwinDeckUI", "Terminal",
+                "HeyGen", "HeyGenSimulator", "TwinDeckCore", "TwinDeckUI", "TwinDeckWebhooks", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -168,7 +182,17 @@ let package = Package(
         ),
         .testTarget(
             name: "TwinDeckCoreTests",
-            dependencies: ["TwinDeckCore", "HeyGen", "TwinDeckTestSupport"],
+            dependencies: ["TwinDeckCore", "HeyGen", "TwinDeckTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TwinDeckWebhooksTests",
+            dependencies: [
+                "TwinDeckWebhooks", "TwinDeckCore", "HeyGen", "HeyGenSimulator", "TwinDeckTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

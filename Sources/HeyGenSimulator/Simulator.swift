@@ -36,7 +36,8 @@ public final class RunningSimulator: Sendable {
 }
 
 /// A HeyGen v3-compatible server for demos and tests: the contract's paths, envelopes, paging, errors,
-/// a render state machine, presigned media, webhooks to `callback_url`, and fault injection.
+/// a render state machine, presigned media, webhooks (unsigned to `callback_url`, signed to registered endpoints),
+/// and fault injection.
 public enum Simulator {
     /// Starts a simulator and returns once it accepts connections.
     /// - Parameters:
@@ -114,7 +115,9 @@ struct AdminController {
     }
 }
 
-/// Posts `avatar_video.success` / `avatar_video.fail` to each finished video's `callback_url`, retrying non-2xx.
+/// Posts `avatar_video.success` / `avatar_video.fail` for each finished video: unsigned to its `callback_url`,
+/// signed (`Heygen-Signature`, `Heygen-Timestamp`, `Heygen-Event-Id`) to every registered endpoint subscribed to
+/// the event. A non-2xx answer is retried `webhookRetries` times, `webhookRetryDelaySeconds` apart.
 struct WebhookDeliverer {
     let state: SimulatorState
     let signer: MediaSigner
@@ -124,29 +127,27 @@ struct WebhookDeliverer {
         var attempts: [String: Int] = [:]
         var notBefore: [String: ContinuousClock.Instant] = [:]
         while !Task.isCancelled {
-            for (video, status) in await state.pendingDeliveries() {
-                guard let url = video.request.callbackURL, !video.callbackDelivered else {
-                    await state.markDelivered(id: video.id, callback: false)
-                    continue
-                }
-                if let wait = notBefore[video.id], ContinuousClock.now < wait { continue }
-                let tries = attempts[video.id, default: 0]
-                let ok = await deliver(video: video, status: status, to: url)
-                await state.logDelivery("\(url) \(video.id) \(ok ? "ok" : "failed")")
+            for delivery in await state.pendingDeliveries() {
+                let key = delivery.key
+                if let wait = notBefore[key], ContinuousClock.now < wait { continue }
+                let tries = attempts[key, default: 0]
+                let ok = await deliver(delivery)
+                await state.logDelivery("\(delivery.url) \(delivery.video.id) \(ok ? "ok" : "failed")")
                 if ok || tries + 1 > state.options.webhookRetries {
-                    await state.markDelivered(id: video.id, callback: true)
-                    attempts[video.id] = nil
-                    notBefore[video.id] = nil
+                    await state.markDelivered(delivery)
+                    attempts[key] = nil
+                    notBefore[key] = nil
                 } else {
-                    attempts[video.id] = tries + 1
-                    notBefore[video.id] = ContinuousClock.now + .milliseconds(Int(state.options.webhookRetryDelaySeconds * 1000))
+                    attempts[key] = tries + 1
+                    notBefore[key] = ContinuousClock.now + .milliseconds(Int(state.options.webhookRetryDelaySeconds * 1000))
                 }
             }
             try? await Task.sleep(for: .milliseconds(50))
         }
     }
 
-    func deliver(video: SimVideo, status: VideoStatus, to url: String) async -> Bool {
+    func deliver(_ delivery: PendingDelivery) async -> Bool {
+        let (video, status) = (delivery.video, delivery.status)
         let now = await state.now
         let ext = (video.request.outputFormat ?? .mp4) == .webm ? "webm" : "mp4"
         let eventData: WebhookEvent.EventData = status == .completed
@@ -154,18 +155,21 @@ struct WebhookDeliverer {
             : .init(videoID: video.id, msg: VideosController.failureMessage, callbackID: video.id)
         let event = WebhookEvent(eventType: status == .completed ? .videoSuccess : .videoFail, eventData: eventData)
         guard let body = try? simEncoder.encode(event) else { return false }
-        var request = HTTPClientRequest(url: url)
+        var request = HTTPClientRequest(url: delivery.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Heygen-Event-Id", value: "evt_\(video.id)")
-        request.headers.add(name: "Heygen-Timestamp", value: String(Int(now)))
+        request.headers.add(name: WebhookSignature.eventIDHeader, value: "evt_\(video.id)")
+        request.headers.add(name: WebhookSignature.timestampHeader, value: String(Int(now)))
+        if case .endpoint(let endpoint) = delivery.target, let secret = endpoint.secret {
+            request.headers.add(name: WebhookSignature.signatureHeader, value: WebhookSignature.sign(body, secret: secret))
+        }
         request.body = .bytes(ByteBuffer(data: body))
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
             _ = try? await response.body.collect(upTo: 64 * 1024)
             return (200..<300).contains(Int(response.status.code))
         } catch {
-            logger.debug("webhook to \(url) failed: \(error)")
+            logger.debug("webhook to \(delivery.url) failed: \(error)")
             return false
         }
     }

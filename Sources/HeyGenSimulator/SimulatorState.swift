@@ -9,7 +9,36 @@ struct SimVideo: Codable, Sendable {
     var renderSeconds: Double
     var fails: Bool
     var callbackDelivered: Bool = false
-    var webhooksDelivered: Bool = false
+    /// Registered endpoints that have had (or gave up on) this video's event; optional so older state files load.
+    var endpointsDone: [String]?
+}
+
+/// One webhook delivery to make: a finished video's event, to its `callback_url` (unsigned) or to a registered
+/// endpoint (signed with the endpoint's secret).
+struct PendingDelivery: Sendable {
+    enum Target: Sendable {
+        case callback(url: String)
+        case endpoint(WebhookEndpoint)
+    }
+
+    var video: SimVideo
+    var status: VideoStatus
+    var target: Target
+
+    var url: String {
+        switch target {
+        case .callback(let url): url
+        case .endpoint(let endpoint): endpoint.url
+        }
+    }
+
+    /// Names the delivery for retry bookkeeping: one per video and target.
+    var key: String {
+        switch target {
+        case .callback: "\(video.id)|callback"
+        case .endpoint(let endpoint): "\(video.id)|\(endpoint.endpointID)"
+        }
+    }
 }
 
 /// What became of a `POST /v3/videos`, kept per Idempotency-Key.
@@ -28,6 +57,8 @@ public actor SimulatorState {
     var idempotency: [String: IdempotencyEntry] = [:]
     var endpoints: [String: WebhookEndpoint] = [:]
     var endpointOrder: [String] = []
+    /// When each endpoint was registered (simulator seconds): it gets the events of videos finished after that.
+    var endpointSince: [String: Double] = [:]
     var scripted: [ScriptedFault] = []
     var rng: SeededGenerator
     var renderRng: SeededGenerator
@@ -179,19 +210,36 @@ public actor SimulatorState {
 
     func allVideos() -> [SimVideo] { videoOrder.reversed().compactMap { videos[$0] } }
 
-    func markDelivered(id: String, callback: Bool) {
-        if callback { videos[id]?.callbackDelivered = true } else { videos[id]?.webhooksDelivered = true }
+    func markDelivered(_ delivery: PendingDelivery) {
+        let id = delivery.video.id
+        switch delivery.target {
+        case .callback: videos[id]?.callbackDelivered = true
+        case .endpoint(let endpoint):
+            let done = videos[id]?.endpointsDone ?? []
+            videos[id]?.endpointsDone = done + [endpoint.endpointID]
+        }
         persist()
     }
 
-    /// Finished videos whose callback or registered webhooks have not been delivered yet.
-    func pendingDeliveries() -> [(SimVideo, VideoStatus)] {
-        videos.values.compactMap { v in
+    /// Deliveries still to make: each finished video's `callback_url`, and each registered endpoint subscribed
+    /// to the video's event that was registered before the video finished.
+    func pendingDeliveries() -> [PendingDelivery] {
+        var pending: [PendingDelivery] = []
+        for id in videoOrder {
+            guard let v = videos[id] else { continue }
             let s = status(of: v)
-            guard s.isFinal, (!v.callbackDelivered && v.request.callbackURL != nil) || (!v.webhooksDelivered && !endpoints.isEmpty)
-            else { return nil }
-            return (v, s)
+            guard s.isFinal else { continue }
+            if let url = v.request.callbackURL, !v.callbackDelivered { pending.append(.init(video: v, status: s, target: .callback(url: url))) }
+            let event: WebhookEventType = s == .completed ? .videoSuccess : .videoFail
+            let done = Set(v.endpointsDone ?? [])
+            for endpoint in registeredEndpoints()
+            where !done.contains(endpoint.endpointID) && (endpoint.events ?? WebhookEventType.known).contains(event)
+                && endpointSince[endpoint.endpointID, default: .infinity] <= v.createdAt + v.renderSeconds
+            {
+                pending.append(.init(video: v, status: s, target: .endpoint(endpoint)))
+            }
         }
+        return pending
     }
 
     // MARK: - Account
@@ -208,6 +256,7 @@ public actor SimulatorState {
             createdAt: ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: now)), secret: secret)
         endpoints[endpoint.endpointID] = endpoint
         endpointOrder.append(endpoint.endpointID)
+        endpointSince[endpoint.endpointID] = now
         return endpoint
     }
 
@@ -219,6 +268,7 @@ public actor SimulatorState {
 
     func deleteEndpoint(id: String) -> Bool {
         guard endpoints.removeValue(forKey: id) != nil else { return false }
+        endpointSince[id] = nil
         endpointOrder.removeAll { $0 == id }
         return true
     }

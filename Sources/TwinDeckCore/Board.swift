@@ -44,6 +44,8 @@ public struct BoardState: Equatable, Sendable {
     public var filter = ""
     public var sort: BoardSort = .newest
     public var health: PollHealth = .idle
+    /// What a live webhook receiver for the store covers; nil when none runs.
+    public var webhook: WebhookCoverage?
     public var downloads: [String: DownloadProgress] = [:]
     /// Awaiting confirmation to remove this row (local only).
     public var confirmingRemove: String?
@@ -72,6 +74,12 @@ public struct BoardState: Equatable, Sendable {
         case "failed", "rejected", "not_found": 1
         default: 2
         }
+    }
+
+    /// Whether the board shows the row as fed by a webhook: its outcome came by webhook, or it is still running
+    /// and a live receiver covers it (the poller then only looks every ``PollSchedule/safetyNet``).
+    public func viaWebhook(_ row: Submission) -> Bool {
+        row.webhookAt != nil || (row.isRunning && (webhook?.covers(row) ?? false))
     }
 
     public var selected: Submission? { selectedKey.flatMap { key in rows.first { $0.idempotencyKey == key } } }

@@ -31,6 +31,12 @@ public struct PollSchedule: Sendable {
         return min(30, max(2, age / scale)) * scale
     }
 
+    /// How often a video a live webhook receiver covers is still polled, as a safety net for a lost delivery.
+    public var safetyNet: Double { 120 * scale }
+
+    /// How often the store is re-read for changes other processes made (a webhook receiver, the CLI).
+    public var storeRefresh: Double { max(0.05, 1 * scale) }
+
     /// Exponential backoff with jitter after `failures` failures in a row, capped at 60 s.
     public func backoff(failures: Int, jitter: Double = Double.random(in: 0.75...1.25)) -> Double {
         min(60, 2 * pow(2, Double(max(0, failures - 1)))) * jitter * scale
@@ -86,6 +92,7 @@ public final class BoardEngine: Sendable {
     let post: @Sendable (Message) -> Void
     private let wakeup = Wakeup()
     private let loop = Mutex<Task<Void, Never>?>(nil)
+    private let watcher = Mutex<Task<Void, Never>?>(nil)
     private let statusesSupported = Atomic<Bool>(true)
     /// After a 429 on a re-send (the account's concurrency limit), no re-send before this moment.
     private let resendNotBefore = Mutex<Date>(.distantPast)
@@ -113,13 +120,18 @@ public final class BoardEngine: Sendable {
     public func start() {
         let task = Task { [self] in await run() }
         loop.withLock { $0 = task }
+        let watch = Task { [self] in await watchStore() }
+        watcher.withLock { $0 = watch }
     }
 
     public func stop() async {
         let task = loop.withLock { t in defer { t = nil }; return t }
+        let watch = watcher.withLock { t in defer { t = nil }; return t }
         task?.cancel()
+        watch?.cancel()
         wakeup.wake()
         await task?.value
+        await watch?.value
         try? await store.releaseLease(owner: owner)
     }
 
@@ -153,10 +165,11 @@ public final class BoardEngine: Sendable {
                 {
                     try await Task.sleep(for: .milliseconds(Int((schedule.firstPollAge - age) * 1000)))
                 }
-                let youngest = try await pollOnce()
+                let coverage = try await store.webhookCoverage()
+                let next = try await pollOnce(coverage: coverage)
                 failures = 0
                 post(.pollHealthChanged(.ok(at: Date())))
-                wait = schedule.interval(youngestAge: youngest)
+                wait = next.wait(schedule)
             } catch _ where Task.isCancelled {
                 break  // stopping (`stop()`): not a poll failure
             } catch let error as HeyGenError {
@@ -174,12 +187,39 @@ public final class BoardEngine: Sendable {
         }
     }
 
-    /// One round: the statuses of every running video, then the full detail of those that finished.
-    /// - Returns: the age of the youngest video still running, or nil when none is.
-    func pollOnce() async throws -> TimeInterval? {
-        let running = try await store.unfinished()
-        guard !running.isEmpty else { return nil }
-        let ids = running.compactMap(\.videoID)
+    /// When the next round is due, from what one round left running.
+    struct NextRound: Equatable {
+        /// Age of the youngest running video no webhook covers; nil when there is none.
+        var youngestAge: TimeInterval?
+        /// Seconds until the first covered video is due for its safety-net poll; nil when none is running.
+        var safetyNetIn: TimeInterval?
+
+        func wait(_ schedule: PollSchedule) -> Double {
+            guard let due = safetyNetIn else { return schedule.interval(youngestAge: youngestAge) }
+            let soonest = youngestAge.map { min(schedule.interval(youngestAge: $0), due) } ?? due
+            return max(schedule.firstPollAge, soonest)
+        }
+    }
+
+    /// One round: the statuses of every running video, then the full detail of those that finished. A video a
+    /// live webhook receiver covers is left to the webhook, and polled only every ``PollSchedule/safetyNet``.
+    /// - Returns: what is still running, for the wait before the next round.
+    func pollOnce(coverage: WebhookCoverage? = nil) async throws -> NextRound {
+        let now = Date()
+        let unfinished = try await store.unfinished()
+        let covers: (Submission) -> Bool = { coverage?.covers($0) ?? false }
+        let sinceLook: (Submission) -> TimeInterval = { now.timeIntervalSince($0.lastPolledAt ?? $0.createdAt) }
+        let due = unfinished.filter { row in !covers(row) || sinceLook(row) >= schedule.safetyNet }
+        try await pollStatuses(of: due.compactMap(\.videoID))
+        let stillRunning = try await store.unfinished()
+        return NextRound(
+            youngestAge: stillRunning.filter { !covers($0) }.map { now.timeIntervalSince($0.createdAt) }.min(),
+            safetyNetIn: stillRunning.filter(covers).map { max(0, schedule.safetyNet - sinceLook($0)) }.min())
+    }
+
+    /// Asks for the statuses of `ids` (one batched call per hundred) and the detail of those that finished.
+    private func pollStatuses(of ids: [String]) async throws {
+        guard !ids.isEmpty else { return }
         var finished: [VideoStatusEntry] = []
         if statusesSupported.load(ordering: .relaxed) {
             do {
@@ -212,8 +252,27 @@ public final class BoardEngine: Sendable {
                 }
             }
         }
-        let stillRunning = try await store.unfinished()
-        return stillRunning.map { Date().timeIntervalSince($0.createdAt) }.min()
+    }
+
+    /// Re-reads the store every ``PollSchedule/storeRefresh``: posts the rows when another process (a webhook
+    /// receiver, a CLI command) changed them, and the webhook coverage when a receiver starts or stops; a
+    /// change of coverage also starts a poll round at once.
+    func watchStore() async {
+        var stamp: String?
+        var coverage: WebhookCoverage??
+        while !Task.isCancelled {
+            // Not `try?`: it would fold "no receiver" into "could not read".
+            if let current = await Result(catching: { try await store.webhookCoverage() }).ok, coverage != .some(current) {
+                if coverage != nil { wakeup.wake() }
+                coverage = .some(current)
+                post(.webhookCoverageChanged(current))
+            }
+            if let current = try? await store.changeStamp(), current != stamp {
+                if stamp != nil, let rows = try? await store.all() { post(.boardLoaded(rows)) }
+                stamp = current
+            }
+            try? await Task.sleep(for: .milliseconds(Int(schedule.storeRefresh * 1000)))
+        }
     }
 
     /// Re-sends every submission whose answer was lost, with its own key: the server replays if it made the video.
@@ -272,4 +331,13 @@ public final class BoardEngine: Sendable {
             if let rows = try? await store.all() { post(.boardLoaded(rows)) }
         }
     }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+
+    /// The value, or nil on failure (keeping an optional value's own nil distinct).
+    var ok: Success? { if case .success(let value) = self { value } else { nil } }
 }

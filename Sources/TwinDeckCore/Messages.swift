@@ -21,6 +21,8 @@ public enum Message: Equatable, Sendable {
     /// The store's rows after a change (a poll, a submit, an import).
     case boardLoaded([Submission])
     case pollHealthChanged(PollHealth)
+    /// A webhook receiver for the store started, stopped or changed what it covers (nil: none runs).
+    case webhookCoverageChanged(WebhookCoverage?)
     case downloadProgressed(key: String, DownloadProgress)
     /// A look's picture was drawn (or could not be) for a panel of `width`×`height`.
     case previewLoaded(lookID: String, width: Int, height: Int, PreviewPhase)

@@ -85,6 +85,9 @@ func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .pollHealthChanged(let health):
         state.board.health = health
         return []
+    case .webhookCoverageChanged(let coverage):
+        state.board.webhook = coverage
+        return []
     case .downloadProgressed(let key, let progress):
         state.board.downloads[key] = progress
         if progress.done { state.showToast("Downloaded to \(progress.path ?? "?")", level: .info, seconds: 8) }

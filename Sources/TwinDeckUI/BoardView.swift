@@ -27,11 +27,12 @@ struct BoardView {
                 guard i < visible.count else { break }
                 let item = visible[i]
                 columns.row(&buffer, list.row(row), item, selected: item.idempotencyKey == board.selectedKey,
-                            now: state.now, download: board.downloads[item.idempotencyKey], theme: theme)
+                            now: state.now, download: board.downloads[item.idempotencyKey], viaWebhook: board.viaWebhook(item), theme: theme)
             }
         }
         if let selected = board.selected {
-            VideoDetailView(row: selected, download: board.downloads[selected.idempotencyKey], now: state.now, theme: theme)
+            VideoDetailView(row: selected, download: board.downloads[selected.idempotencyKey], now: state.now,
+                            viaWebhook: board.viaWebhook(selected), theme: theme)
                 .render(into: &buffer, rect: Rect(layout.detail))
             if board.showingDetail { fullDetail(&buffer, selected) }
             if board.confirmingRemove == selected.idempotencyKey { removeDialog(&buffer, selected) }
@@ -50,6 +51,7 @@ struct BoardView {
         case .follower: parts.append("another TwinDeck is polling this store")
         case .idle: break
         }
+        if let webhook = board.webhook { parts.append("\(webhookMark) webhooks \(webhook.address.prefix { $0 != "/" })") }
         if !board.filter.isEmpty { parts.append("“\(board.filter)”") }
         if board.sort != .newest { parts.append("sorted by \(board.sort.rawValue)") }
         buffer.line(" " + parts.joined(separator: " · "), in: rect, style: style)
@@ -64,12 +66,14 @@ struct BoardView {
             buffer.tableHeader([("STATUS", status), ("TITLE", title), ("LOOK", look), ("ENG", engine)], last: "AGE", in: rect, theme: theme)
         }
 
-        func row(_ buffer: inout Buffer, _ rect: Rect, _ item: Submission, selected: Bool, now: Date, download: DownloadProgress?, theme: Theme) {
+        func row(_ buffer: inout Buffer, _ rect: Rect, _ item: Submission, selected: Bool, now: Date, download: DownloadProgress?,
+                 viaWebhook: Bool, theme: Theme) {
             let base = buffer.beginRow(rect, selected: selected, theme: theme)
             let (icon, style) = statusIcon(item, now: now, theme: theme)
             var x = buffer.put(" " + DisplayWidth.pad(icon + " " + item.displayStatus, to: status), x: rect.x, y: rect.y,
                                style: selected ? base : style, maxX: rect.maxX)
             var title = item.title ?? item.videoID ?? "(untitled)"
+            if viaWebhook { title = "\(webhookMark) " + title }
             if let download, !download.done, download.error == nil { title = "↓ \(percent(download)) " + title }
             x = buffer.put(DisplayWidth.pad(title, to: self.title - 1) + " ", x: x, y: rect.y, style: base, maxX: rect.maxX)
             x = buffer.put(DisplayWidth.pad(item.lookName ?? item.lookID ?? "–", to: look - 1) + " ", x: x, y: rect.y, style: base, maxX: rect.maxX)
@@ -79,6 +83,9 @@ struct BoardView {
         }
     }
 }
+
+/// Marks a row fed by a webhook rather than by polling; the status line says what it means.
+let webhookMark = "↯"
 
 func statusIcon(_ item: Submission, now: Date, theme: Theme) -> (String, Style) {
     if item.isRunning {
@@ -133,6 +140,7 @@ struct VideoDetailView {
     let row: Submission
     let download: DownloadProgress?
     let now: Date
+    let viaWebhook: Bool
     let theme: Theme
 
     func render(into buffer: inout Buffer, rect: Rect) {
@@ -144,7 +152,12 @@ struct VideoDetailView {
         var status = "\(icon) \(row.displayStatus)"
         if row.isRunning { status += " · \(shortAge(now.timeIntervalSince(row.createdAt))) elapsed" }
         if let polled = row.lastPolledAt { status += " · updated \(ago(now.timeIntervalSince(polled)))" }
+        if viaWebhook { status += " · \(webhookMark) via webhook" }
         y = detailRow(&buffer, inner, y, "Status", status, theme: theme, style: style)
+        if viaWebhook {
+            y = detailRow(&buffer, inner, y, "Webhook", row.webhookAt == nil ? "awaited; polled only every 2 min as a safety net" : "the outcome came by webhook",
+                          theme: theme)
+        }
         y = detailRow(&buffer, inner, y, "Failure", row.failureMessage.map { m in row.failureCode.map { "\(m) (\($0))" } ?? m },
                       theme: theme, style: theme.bad, lines: 3)
         y = detailRow(&buffer, inner, y, "Not sent", row.submitError, theme: theme, style: theme.bad, lines: 2)
@@ -187,7 +200,8 @@ extension BoardView {
             ("Created", iso.string(from: row.createdAt)), ("Updated", iso.string(from: row.updatedAt)),
             ("Completed", row.completedAt.map { iso.string(from: $0) }), ("Duration", row.duration.map { "\($0) s" }),
             ("Link", row.videoURL), ("Captioned", row.captionedVideoURL), ("Page", row.videoPageURL), ("Subtitles", row.subtitleURL),
-            ("Key", row.idempotencyKey), ("Source", row.source.rawValue),
+            ("Key", row.idempotencyKey), ("Source", row.source.rawValue), ("Callback", row.callbackURL),
+            ("Webhook", row.webhookAt.map { "outcome received \(iso.string(from: $0))" }),
         ]
         for (label, value) in pairs where y < inner.maxY {
             y = detailRow(&buffer, inner, y, label, value, theme: theme, lines: 2)

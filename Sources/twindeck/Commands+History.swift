@@ -234,6 +234,7 @@ struct HistoryEntry: Encodable {
         case thumbnailURL = "thumbnail_url", videoPageURL = "video_page_url", subtitleURL = "subtitle_url"
         case failureCode = "failure_code", failureMessage = "failure_message", downloadPath = "download_path"
         case downloadState = "download_state", downloadedBytes = "downloaded_bytes", totalBytes = "total_bytes"
+        case callbackURL = "callback_url", webhookAt = "webhook_at"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -268,5 +269,7 @@ struct HistoryEntry: Encodable {
         try c.encode(s.downloadState.rawValue, forKey: .downloadState)
         try c.encode(s.downloadedBytes, forKey: .downloadedBytes)
         try c.encode(s.totalBytes, forKey: .totalBytes)
+        try c.encode(s.callbackURL, forKey: .callbackURL)
+        try c.encode(iso(s.webhookAt), forKey: .webhookAt)
     }
 }

@@ -14,6 +14,8 @@ actor Inbox {
         var body: Data
         var eventID: String?
         var contentType: String?
+        var signature: String?
+        var timestamp: String?
     }
 
     private(set) var deliveries: [Delivery] = []
@@ -42,9 +44,10 @@ struct WebhookReceiver {
         router.post("/hook") { request, _ -> Response in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
+            let header = { (name: String) in request.headers.first { $0.name.canonicalName == name }?.value }
             let ok = await inbox.record(.init(
-                body: Data(buffer: body), eventID: request.headers.first { $0.name.canonicalName == "heygen-event-id" }?.value,
-                contentType: request.headers[.contentType]))
+                body: Data(buffer: body), eventID: header("heygen-event-id"), contentType: request.headers[.contentType],
+                signature: header("heygen-signature"), timestamp: header("heygen-timestamp")))
             return Response(status: ok ? .ok : .internalServerError)
         }
         var logger = Logger(label: "test-webhook-receiver")
@@ -105,6 +108,7 @@ struct CallbackWebhookTests {
                 #expect(event.eventData.videoID == created.videoID)
                 #expect(deliveries[1].eventID == "evt_\(created.videoID)")
                 #expect(deliveries[1].contentType == "application/json")
+                #expect(deliveries.allSatisfy { $0.signature == nil }, "callback_url deliveries are unsigned")
                 let url = try #require(event.eventData.downloadURL)
                 #expect(url.hasPrefix(sim.baseURL + "/media/\(created.videoID).mp4"))
                 #expect(try await rawRequest(.GET, url, apiKey: nil).status == 200)

@@ -87,15 +87,16 @@ func twindeck(_ arguments: [String], sandbox: Sandbox = Sandbox(), extraEnv: [St
     try await run(twindeckBinary, arguments, environment: sandbox.environment.merging(extraEnv) { $1 }, stdin: stdin)
 }
 
-/// `twindeck simulate` running as its own process; `baseURL` is the first line it printed.
+/// `twindeck simulate` (or another serving command, like `webhook listen`) running as its own process;
+/// `baseURL` is the first line it printed.
 final class SimulatorProcess {
     let process = Process()
     let baseURL: String
 
-    init(_ arguments: [String], sandbox: Sandbox = Sandbox()) throws {
+    init(_ arguments: [String], sandbox: Sandbox = Sandbox(), command: [String] = ["simulate", "--port", "0"]) throws {
         let output = Pipe()
         process.executableURL = twindeckBinary
-        process.arguments = ["simulate", "--port", "0"] + arguments
+        process.arguments = command + arguments
         process.environment = sandbox.environment
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

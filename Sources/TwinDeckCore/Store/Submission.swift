@@ -67,6 +67,10 @@ public struct Submission: Codable, Sendable, Equatable, Identifiable {
     public var downloadState: DownloadState
     public var downloadedBytes: Int64?
     public var totalBytes: Int64?
+    /// The request's `callback_url`, when it had one (HeyGen posts the outcome there, unsigned).
+    public var callbackURL: String?
+    /// When a webhook delivery (rather than polling) recorded the final status.
+    public var webhookAt: Date?
 
     public var id: String { idempotencyKey }
 
@@ -78,7 +82,8 @@ public struct Submission: Codable, Sendable, Equatable, Identifiable {
         submitError: String? = nil, status: String? = nil, videoURL: String? = nil, captionedVideoURL: String? = nil,
         thumbnailURL: String? = nil, videoPageURL: String? = nil, subtitleURL: String? = nil, duration: Double? = nil,
         failureCode: String? = nil, failureMessage: String? = nil, completedAt: Date? = nil, lastPolledAt: Date? = nil,
-        downloadPath: String? = nil, downloadState: DownloadState = .none, downloadedBytes: Int64? = nil, totalBytes: Int64? = nil
+        downloadPath: String? = nil, downloadState: DownloadState = .none, downloadedBytes: Int64? = nil, totalBytes: Int64? = nil,
+        callbackURL: String? = nil, webhookAt: Date? = nil
     ) {
         self.idempotencyKey = idempotencyKey
         self.videoID = videoID
@@ -109,6 +114,8 @@ public struct Submission: Codable, Sendable, Equatable, Identifiable {
         self.downloadState = downloadState
         self.downloadedBytes = downloadedBytes
         self.totalBytes = totalBytes
+        self.callbackURL = callbackURL
+        self.webhookAt = webhookAt
     }
 
     // MARK: - State
@@ -164,6 +171,34 @@ public struct Submission: Codable, Sendable, Equatable, Identifiable {
         status = entry.status.rawValue
         if entry.status == .failed || entry.status == .notFound { failureMessage = entry.error ?? failureMessage }
         if entry.status == .completed, completedAt == nil { completedAt = now }
+    }
+
+    /// Takes in a webhook delivery (`avatar_video.success` / `avatar_video.fail`), with the same rule as
+    /// ``apply(_:at:)``: a final status is never replaced; a missing link or failure text is filled in.
+    /// - Returns: whether the event was about a known outcome (an unknown event type changes nothing).
+    @discardableResult
+    mutating func apply(_ event: WebhookEvent, at now: Date) -> Bool {
+        let outcome: VideoStatus
+        switch event.eventType {
+        case .videoSuccess: outcome = .completed
+        case .videoFail: outcome = .failed
+        default: return false
+        }
+        updatedAt = now
+        if let current = videoStatus, current.isFinal {
+            if current == outcome, outcome == .completed { videoURL = videoURL ?? event.eventData.downloadURL }
+            if current == outcome, outcome == .failed { failureMessage = failureMessage ?? event.eventData.failureText }
+            return true
+        }
+        status = outcome.rawValue
+        webhookAt = now
+        if outcome == .completed {
+            videoURL = event.eventData.downloadURL ?? videoURL
+            completedAt = completedAt ?? now
+        } else {
+            failureMessage = event.eventData.failureText ?? failureMessage
+        }
+        return true
     }
 
     /// Takes over the status fields of another row for the same video (an import folded into its submission).

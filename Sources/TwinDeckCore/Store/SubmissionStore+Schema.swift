@@ -50,6 +50,25 @@ extension SubmissionStore {
                 t.column("expiresAt", .double).notNull()
             }
         }
+        migrator.registerMigration("v2-webhooks") { db in
+            try db.alter(table: Submission.databaseTableName) { t in
+                t.add(column: "callbackURL", .text)
+                t.add(column: "webhookAt", .double)
+            }
+            // Event ids already taken in, so a re-delivered event is recorded once.
+            try db.create(table: WebhookEventRecord.databaseTableName) { t in
+                t.primaryKey("eventID", .text)
+                t.column("receivedAt", .double).notNull().indexed()
+            }
+            // Running `twindeck webhook listen` processes, each with its last heartbeat.
+            try db.create(table: ReceiverHeartbeat.databaseTableName) { t in
+                t.primaryKey("owner", .text)
+                t.column("address", .text).notNull()
+                t.column("signed", .boolean).notNull()
+                t.column("callbacks", .boolean).notNull()
+                t.column("heartbeatAt", .double).notNull()
+            }
+        }
         return migrator
     }
 }

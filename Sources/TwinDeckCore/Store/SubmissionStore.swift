@@ -92,7 +92,7 @@ public final class SubmissionStore: Sendable {
             idempotencyKey: key, title: request.title, lookID: request.avatarID, lookName: lookName, voiceID: request.voiceID,
             voiceName: voiceName, engine: request.effectiveEngine.rawValue,
             requestBody: String(decoding: try request.jsonBody(), as: UTF8.self), source: source, createdAt: now,
-            submitState: .submitting)
+            submitState: .submitting, callbackURL: request.callbackURL)
         do {
             return try await writer.write { db in try row.inserted(db) }
         } catch DatabaseError.SQLITE_CONSTRAINT_UNIQUE {

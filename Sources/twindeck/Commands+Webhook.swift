@@ -1,0 +1,259 @@
+import ArgumentParser
+import Foundation
+import HeyGen
+import Logging
+import TwinDeckCore
+import TwinDeckWebhooks
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension TwinDeckCommand {
+    /// `twindeck webhook …`: registered endpoints and the receiver.
+    struct Webhook: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Webhooks instead of polling: register endpoints, and run the receiver that feeds the board.",
+            discussion: """
+                HeyGen signs deliveries to a registered endpoint with the endpoint's secret. `register` saves that \
+                secret (mode 0600, under the config directory) and never prints it unless --show-secret is given; \
+                `listen` verifies every delivery with it and records the outcome into the history the board reads.
+                """,
+            subcommands: [Register.self, List.self, Delete.self, Listen.self])
+    }
+}
+
+extension TwinDeckCommand.Webhook {
+    /// `twindeck webhook register --url URL [--events …]`.
+    struct Register: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register an endpoint (POST /v3/webhooks/endpoints) and save its secret.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: ArgumentHelp("The public https URL HeyGen posts to (your proxy or tunnel in front of `webhook listen`).", valueName: "url"))
+        var url: String
+        @Option(help: ArgumentHelp("Comma-separated events (default: avatar_video.success,avatar_video.fail).", valueName: "list"))
+        var events: String?
+        @Flag(help: "Print the endpoint's signing secret (it is saved either way).") var showSecret = false
+
+        func validate() throws {
+            guard VideoRules.isURL(url, schemes: ["https", "http"]) else { throw ValidationError("--url must be an http(s) URL") }
+            _ = try eventTypes()
+        }
+
+        func eventTypes() throws -> [WebhookEventType]? {
+            guard let events else { return nil }
+            let types = events.split(separator: ",").map { WebhookEventType(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+            if types.isEmpty { throw ValidationError("--events lists no event") }
+            if let bad = types.first(where: { !$0.isKnown }) {
+                throw ValidationError("unknown event \(bad.rawValue); known: \(WebhookEventType.known.map(\.rawValue).joined(separator: ", "))")
+            }
+            return types
+        }
+
+        func run() async throws {
+            try await Session.with(global) { session in
+                var endpoint = try await session.client.createWebhookEndpoint(.init(url: url, events: try eventTypes()))
+                let saved = try endpoint.secret.map { try WebhookSecrets(demo: session.isDemo).save($0, endpoint: endpoint.endpointID) }
+                if !showSecret { endpoint.secret = nil }
+                if output.json { return try Output.json(RegisteredEndpoint(endpoint: endpoint, secretFile: saved?.path)) }
+                Output.fields(endpointFields(endpoint) + [
+                    ("Secret", endpoint.secret), ("Secret file", saved.map { "\($0.path) (0600)" } ?? "none: the answer carried no secret"),
+                ])
+            }
+        }
+    }
+
+    /// `twindeck webhook list`.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the registered endpoints.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Flag(help: "Also print the secrets saved here for each endpoint.") var showSecrets = false
+
+        func run() async throws {
+            try await Session.with(global) { session in
+                let secrets = WebhookSecrets(demo: session.isDemo)
+                let endpoints = try await session.client.webhookEndpoints().map { endpoint in
+                    var endpoint = endpoint
+                    endpoint.secret = showSecrets ? secrets.secret(for: endpoint.endpointID) : nil
+                    return endpoint
+                }
+                if output.json {
+                    return try Output.json(endpoints.map { RegisteredEndpoint(endpoint: $0, secretFile: secrets.file(for: $0.endpointID)?.path) })
+                }
+                Output.table(
+                    ["ENDPOINT", "URL", "EVENTS", "STATUS", "SECRET"],
+                    endpoints.map { e in
+                        [e.endpointID, e.url, (e.events ?? []).map(\.rawValue).joined(separator: ","), e.status ?? "-",
+                         e.secret ?? (secrets.file(for: e.endpointID) == nil ? "not saved here" : "saved")]
+                    }, maxWidths: [30, 60, 40, 10, 80])
+                if endpoints.isEmpty { Output.note("No endpoints: twindeck webhook register --url URL adds one.") }
+            }
+        }
+    }
+
+    /// `twindeck webhook delete <endpoint-id>`.
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a registered endpoint and its saved secret.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The endpoint id.") var endpointID: String
+
+        func run() async throws {
+            try await Session.with(global) { session in
+                try await session.client.deleteWebhookEndpoint(id: endpointID)
+                let removed = WebhookSecrets(demo: session.isDemo).remove(endpoint: endpointID)
+                Output.line("Deleted endpoint \(Sanitizer.inert(endpointID, limit: 100))" + (removed ? " and its saved secret" : ""))
+            }
+        }
+    }
+
+    /// `twindeck webhook listen`.
+    struct Listen: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the webhook receiver; prints its URL as the first line, serves until interrupted.",
+            discussion: """
+                Deliveries are verified (Heygen-Signature with a saved endpoint secret, Heygen-Timestamp within 5 minutes, \
+                Heygen-Event-Id seen once) and recorded into the history, so the board shows them "via webhook" and polls \
+                those videos only every 2 minutes as a safety net. Unsigned callback_url deliveries are refused unless \
+                --accept-callbacks is given, and then taken only for videos the history already holds.
+                """)
+        @Option(help: "Address to listen on (keep loopback behind a reverse proxy or tunnel).") var host = "127.0.0.1"
+        @Option(help: "Port (0 picks a free one).") var port = 8787
+        @Option(help: "The path deliveries are posted to.") var path = "/webhooks/heygen"
+        @Option(parsing: .singleValue, help: ArgumentHelp(
+            "A file holding an endpoint secret (repeatable; env TWINDECK_WEBHOOK_SECRET also works). Secrets saved by `register` are always read.",
+            valueName: "path"))
+        var secretFile: [String] = []
+        @Flag(help: "Accept unsigned callback_url deliveries, for videos already in the history.") var acceptCallbacks = false
+        @Flag(help: "Record into the demo history (the one --demo commands use) and read the demo secrets.") var demo = false
+
+        func validate() throws {
+            guard path.hasPrefix("/") else { throw ValidationError("--path must start with /") }
+            for file in secretFile where WebhookSecrets.read(file) == nil {
+                throw ValidationError("cannot read a secret from \(file)")
+            }
+        }
+
+        func run() async throws {
+            let logger = Logging.makeLogger(quiet: false)
+            let saved = WebhookSecrets(demo: demo)
+            let files = secretFile
+            let fromEnv = ProcessInfo.processInfo.environment["TWINDECK_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+            let gate = WebhookGate(
+                store: try Session.openStore(demo: demo),
+                secrets: { saved.all() + files.compactMap(WebhookSecrets.read) + (fromEnv.map { [$0] } ?? []) },
+                acceptCallbacks: acceptCallbacks)
+            var options = WebhookServerOptions()
+            options.host = host
+            options.port = port
+            options.path = path
+            let termination = TerminationSignals()
+            let server: RunningWebhookServer
+            do {
+                server = try await WebhookServer.start(options, gate: gate, logger: logger)
+            } catch {
+                throw CLIError.wrap(error)
+            }
+            Output.line(server.url)
+            let secrets = gate.secrets().count
+            Output.note("Webhook receiver on \(server.url) — \(secrets) endpoint secret\(secrets == 1 ? "" : "s")"
+                + (acceptCallbacks ? ", unsigned callbacks accepted for known videos" : "") + ". Ctrl-C stops it.")
+            if secrets == 0 && !acceptCallbacks {
+                Output.note("No endpoint secret and no --accept-callbacks: every delivery will be refused. Run twindeck webhook register first.")
+            }
+            let signal = await termination.next()
+            Output.note("stopping (\(signal))…")
+            await server.stop()
+        }
+    }
+}
+
+/// The lines `register` and `list` print about an endpoint.
+private func endpointFields(_ endpoint: WebhookEndpoint) -> [(String, String?)] {
+    [("Endpoint", endpoint.endpointID), ("URL", endpoint.url), ("Events", endpoint.events.map { $0.map(\.rawValue).joined(separator: ", ") }),
+     ("Status", endpoint.status), ("Created", endpoint.createdAt)]
+}
+
+/// An endpoint as `--json` prints it: the API's fields (the secret only when asked for), plus where its
+/// secret is saved here.
+struct RegisteredEndpoint: Encodable {
+    var endpoint: WebhookEndpoint
+    var secretFile: String?
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(endpoint.endpointID, forKey: .endpointID)
+        try c.encode(endpoint.url, forKey: .url)
+        try c.encode(endpoint.events?.map(\.rawValue), forKey: .events)
+        try c.encode(endpoint.status, forKey: .status)
+        try c.encode(endpoint.createdAt, forKey: .createdAt)
+        try c.encodeIfPresent(endpoint.secret, forKey: .secret)
+        try c.encode(secretFile, forKey: .secretFile)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case endpointID = "endpoint_id", url, events, status, createdAt = "created_at", secret, secretFile = "secret_file"
+    }
+}
+
+/// Endpoint secrets, one file per endpoint (`<config>/twindeck/webhooks/<endpoint-id>.secret`, or
+/// `demo-webhooks/` for the simulator): the folder is 0700, each file 0600, like the history.
+struct WebhookSecrets: Sendable {
+    let directory: URL
+
+    init(demo: Bool) {
+        directory = Paths.configDirectory.appendingPathComponent(demo ? "demo-webhooks" : "webhooks", isDirectory: true)
+    }
+
+    /// The file for an endpoint; nil for an id that is not a plain name.
+    func path(for endpoint: String) -> URL? {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "_-."))
+        guard !endpoint.isEmpty, !endpoint.hasPrefix("."), endpoint.unicodeScalars.allSatisfy(allowed.contains) else { return nil }
+        return directory.appendingPathComponent(endpoint + ".secret")
+    }
+
+    /// Writes the secret, readable by the owner only; returns the file.
+    func save(_ secret: String, endpoint: String) throws -> URL {
+        guard let url = path(for: endpoint) else { throw CLIError("the endpoint id \(Sanitizer.inert(endpoint, limit: 80)) is not a plain name") }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            chmod(directory.path, 0o700)
+            let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            defer { close(fd) }
+            fchmod(fd, 0o600)
+            let bytes = Array((secret + "\n").utf8)
+            guard Glibc.write(fd, bytes, bytes.count) == bytes.count else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError("cannot save the endpoint secret at \(url.path): \(error.localizedDescription)")
+        }
+        return url
+    }
+
+    func file(for endpoint: String) -> URL? {
+        path(for: endpoint).flatMap { FileManager.default.fileExists(atPath: $0.path) ? $0 : nil }
+    }
+
+    func secret(for endpoint: String) -> String? { file(for: endpoint).flatMap { Self.read($0.path) } }
+
+    /// Every saved secret.
+    func all() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { $0.hasSuffix(".secret") }.sorted().compactMap { Self.read(directory.appendingPathComponent($0).path) }
+    }
+
+    @discardableResult
+    func remove(endpoint: String) -> Bool {
+        guard let url = file(for: endpoint) else { return false }
+        return (try? FileManager.default.removeItem(at: url)) != nil
+    }
+
+    /// The secret in a file (surrounding whitespace dropped); nil when unreadable or empty.
+    static func read(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
+}

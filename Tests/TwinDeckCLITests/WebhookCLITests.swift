@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+import TwinDeckTestSupport
+
+@Suite("twindeck webhook")
+struct WebhookCLITests {
+    static func api(_ sim: SimulatorProcess) -> [String] { ["--base-url", sim.baseURL, "--api-key", "demo"] }
+
+    static func mode(_ path: String) throws -> Int {
+        try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+
+    @Test func registerListAndDelete() async throws {
+        let sim = try SimulatorProcess([])
+        defer { sim.stop() }
+        let sandbox = Sandbox()
+        let registered = try await twindeck(["webhook", "register", "--url", "https://hooks.test/heygen", "--json"] + Self.api(sim), sandbox: sandbox)
+        #expect(registered.code == 0, "\(registered.stderr)")
+        let endpoint = try #require(registered.json as? [String: Any])
+        let id = try #require(endpoint["endpoint_id"] as? String)
+        #expect(endpoint["url"] as? String == "https://hooks.test/heygen")
+        #expect(endpoint["events"] as? [String] == ["avatar_video.success", "avatar_video.fail"])
+        #expect(endpoint["secret"] == nil, "the secret is not printed without --show-secret")
+        #expect(!registered.stdout.contains("whsec_") && !registered.stderr.contains("whsec_"))
+
+        // Saved like the history: 0600 in a 0700 folder under the config directory.
+        let file = sandbox.root.appendingPathComponent("config/twindeck/webhooks/\(id).secret")
+        #expect(endpoint["secret_file"] as? String == file.path)
+        let secret = try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(secret.hasPrefix("whsec_") && secret.count > 10)
+        #expect(try Self.mode(file.path) & 0o777 == 0o600)
+        #expect(try Self.mode(file.deletingLastPathComponent().path) & 0o777 == 0o700)
+
+        // Asked for explicitly, it is printed (and saved too).
+        let shown = try await twindeck(["webhook", "register", "--url", "https://hooks.test/fails", "--events", "avatar_video.fail",
+                                        "--show-secret"] + Self.api(sim), sandbox: sandbox)
+        #expect(shown.code == 0, "\(shown.stderr)")
+        let shownSecret = try #require(shown.stdout.split(separator: "\n").first { $0.hasPrefix("Secret:") }?
+            .split(separator: " ").last.map(String.init))
+        #expect(shownSecret.hasPrefix("whsec_") && shownSecret != secret)
+
+        let list = try await twindeck(["webhook", "list", "--json"] + Self.api(sim), sandbox: sandbox)
+        #expect(list.code == 0, "\(list.stderr)")
+        let endpoints = try #require(list.json as? [[String: Any]])
+        #expect(endpoints.count == 2)
+        #expect(endpoints.compactMap { $0["url"] as? String }.sorted() == ["https://hooks.test/fails", "https://hooks.test/heygen"])
+        #expect(endpoints.allSatisfy { $0["secret"] == nil } && !list.stdout.contains("whsec_"))
+        let table = try await twindeck(["webhook", "list"] + Self.api(sim), sandbox: sandbox)
+        #expect(table.stdout.hasPrefix("ENDPOINT") && table.stdout.contains(id) && table.stdout.contains("saved"))
+        #expect(!table.stdout.contains("whsec_"))
+        let revealed = try await twindeck(["webhook", "list", "--show-secrets"] + Self.api(sim), sandbox: sandbox)
+        #expect(revealed.stdout.contains(secret) && revealed.stdout.contains(shownSecret))
+
+        let deleted = try await twindeck(["webhook", "delete", id] + Self.api(sim), sandbox: sandbox)
+        #expect(deleted.code == 0, "\(deleted.stderr)")
+        #expect(deleted.stdout.contains("Deleted endpoint \(id) and its saved secret"))
+        #expect(!FileManager.default.fileExists(atPath: file.path))
+        let after = try await twindeck(["webhook", "list", "--json"] + Self.api(sim), sandbox: sandbox)
+        #expect((after.json as? [[String: Any]])?.compactMap { $0["endpoint_id"] as? String }.contains(id) == false)
+        #expect(try await twindeck(["webhook", "delete", id] + Self.api(sim), sandbox: sandbox).code == 1, "already gone: 404")
+    }
+
+    @Test func badInputIsRefusedBeforeSending() async throws {
+        let unknown = try await twindeck(["webhook", "register", "--url", "https://hooks.test/x", "--events", "avatar_video.queued", "--demo"])
+        #expect(unknown.code == 64 && unknown.stderr.contains("unknown event avatar_video.queued"))
+        let notURL = try await twindeck(["webhook", "register", "--url", "ftp://hooks.test/x", "--demo"])
+        #expect(notURL.code == 64)
+    }
+
+    @Test func listenRecordsASignedDeliveryIntoTheHistory() async throws {
+        let sim = try SimulatorProcess(["--render-seconds", "1"])
+        defer { sim.stop() }
+        let sandbox = Sandbox()
+        let listener = try SimulatorProcess([], sandbox: sandbox, command: ["webhook", "listen", "--port", "0"])
+        #expect(listener.baseURL.hasSuffix("/webhooks/heygen"))
+        // Registered after the receiver started: it reads the saved secret for each delivery.
+        let registered = try await twindeck(["webhook", "register", "--url", listener.baseURL] + Self.api(sim), sandbox: sandbox)
+        #expect(registered.code == 0, "\(registered.stderr)")
+        let created = try await twindeck(HistoryCLITests.createArguments(title: "Hooked") + Self.api(sim) + ["--json"], sandbox: sandbox)
+        #expect(created.code == 0, "\(created.stderr)")
+        let videoID = try #require((created.json as? [String: Any])?["video_id"] as? String)
+
+        var row: [String: Any] = [:]
+        let arrived = try await eventually(timeout: .seconds(60)) {
+            let history = try await twindeck(["videos", "--json"], sandbox: sandbox)
+            row = (history.json as? [[String: Any]])?.first { $0["video_id"] as? String == videoID } ?? [:]
+            return row["webhook_at"] is String
+        }
+        #expect(listener.stop() == 0, "SIGINT stops the receiver cleanly")
+        #expect(arrived, "the delivery reached the history: \(row)")
+        #expect(row["status"] as? String == "completed")
+        #expect((row["video_url"] as? String)?.hasPrefix(sim.baseURL + "/media/\(videoID)") == true)
+        #expect(row["last_polled_at"] is NSNull, "nothing polled it")
+    }
+}
