@@ -154,6 +154,13 @@ public struct VoicesState: Equatable, Sendable {
 public struct AccountState: Equatable, Sendable {
     public var user: User?
     public var error: HeyGenError?
+    /// Videos rendering on the whole account, counted when the submit dialog opens; nil until then or when unknown.
+    public var rendering: Int?
+    public init(user: User? = nil, error: HeyGenError? = nil, rendering: Int? = nil) {
+        self.user = user
+        self.error = error
+        self.rendering = rendering
+    }
 }
 
 /// Everything the app shows; views are pure functions of it.

@@ -248,10 +248,12 @@ extension AppState {
             return []
         }
         compose.submit = .confirming
-        // The pre-flight shows the look's status as HeyGen has it now, not as it was when it was picked.
-        guard let id = compose.draft.lookID, !looks.detailLoading.contains(id) else { return [] }
+        // The pre-flight shows the look's status as HeyGen has it now, not as it was when it was picked, and counts
+        // what is rendering on the whole account (until that answer comes, the board's own count stands in).
+        account.rendering = nil
+        guard let id = compose.draft.lookID, !looks.detailLoading.contains(id) else { return [.loadAccountRendering] }
         looks.detailLoading.insert(id)
-        return [.loadLookDetail(id: id)]
+        return [.loadLookDetail(id: id), .loadAccountRendering]
     }
 
     mutating func handleConfirmKey(_ key: KeyPress) -> [Effect] {

@@ -9,11 +9,22 @@ public protocol HeyGenService: Sendable {
     func allLooks() async throws -> [Look]
     func look(id: String) async throws -> Look
     func catalogue() async throws -> [Voice]
+    /// How many of the account's newest videos are still rendering, or nil when it cannot tell.
+    func renderingOnAccount() async throws -> Int?
+}
+
+extension HeyGenService {
+    public func renderingOnAccount() async throws -> Int? { nil }
 }
 
 extension HeyGenClient: HeyGenService {
     public func allLooks() async throws -> [Look] { try await allLooks(avatarType: .digitalTwin, ownership: .private) }
     public func catalogue() async throws -> [Voice] { try await catalogue(language: nil, gender: nil) }
+    /// Videos not yet final among the account's 100 newest (`GET /v3/videos?limit=100`): renders are recent, so a
+    /// page covers them, including videos made outside TwinDeck.
+    public func renderingOnAccount() async throws -> Int? {
+        try await videos(limit: 100).data.filter { !$0.status.isFinal }.count
+    }
 }
 
 /// Where submissions are written before they are sent (the GRDB store in the app, a fake in tests).
@@ -109,6 +120,8 @@ public final class EffectRunner: @unchecked Sendable {
         switch effect {
         case .loadAccount:
             start("account") { [service] in .accountLoaded(await Self.result { try await service.me() }) }
+        case .loadAccountRendering:
+            start("account-rendering") { [service] in .accountRenderingLoaded(try? await service.renderingOnAccount()) }
         case .loadLooks:
             start("looks") { [service] in .looksLoaded(await Self.result { try await service.allLooks() }) }
         case .loadLookDetail(let id):

@@ -25,8 +25,8 @@ public enum ChildProcess {
     }
 
     /// Runs `executable` with `arguments`, stdin from /dev/null, and waits at most `timeout` (then SIGTERM, and
-    /// SIGKILL a second later). The blocking reads run on threads of their own and the timer is a task, so any
-    /// number of runs at once neither starve each other nor the cooperative pool.
+    /// SIGKILL a second later). The blocking reads and the timer run on threads of their own, so any number of runs
+    /// at once neither starve each other nor the cooperative pool, nor wait for it.
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                            timeout: TimeInterval = 10) async throws -> Output {
         let process = Process()
@@ -40,14 +40,15 @@ public enum ChildProcess {
         try process.run()
         let pid = process.processIdentifier
         let run = RunState()
-        let timer = Task.detached {
-            guard (try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))) != nil else { return }
+        // The timer is a thread of its own too: a busy cooperative pool must not delay it.
+        let reaped = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            guard reaped.wait(timeout: .now() + timeout) == .timedOut else { return }
             run.timedOut.store(true, ordering: .relaxed)
             kill(pid, SIGTERM)
-            guard (try? await Task.sleep(for: .seconds(1))) != nil else { return }
-            kill(pid, SIGKILL)
+            if reaped.wait(timeout: .now() + 1) == .timedOut { kill(pid, SIGKILL) }
         }
-        defer { timer.cancel() }
+        defer { reaped.signal() }
         return await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 // Both pipes are read to the end (a full pipe would stall the child), then the child is reaped.

@@ -10,6 +10,8 @@ public enum Message: Equatable, Sendable {
     case resized(width: Int, height: Int)
     case ticked(Date)
     case accountLoaded(Result<User, HeyGenError>)
+    /// Videos rendering on the account now (nil: unknown; the board's own count stands in).
+    case accountRenderingLoaded(Int?)
     case looksLoaded(Result<[Look], HeyGenError>)
     case lookDetailLoaded(id: String, Result<Look, HeyGenError>)
     case voicesLoaded(Result<[Voice], HeyGenError>, source: CatalogueSource, fetchedAt: Date)
@@ -33,6 +35,8 @@ public enum Message: Equatable, Sendable {
 /// Work for the runtime: network calls, disk, clipboard. Results come back as ``Message``s.
 public enum Effect: Equatable, Sendable {
     case loadAccount
+    /// Count the videos rendering on the account (for the submit pre-flight).
+    case loadAccountRendering
     case loadLooks
     case loadLookDetail(id: String)
     /// From the disk cache when it is fresh, unless `refresh`; otherwise from the API (and then cached).

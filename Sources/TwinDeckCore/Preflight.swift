@@ -12,8 +12,10 @@ public struct Preflight: Equatable, Sendable {
     public var lookStatus: String?
     /// Why the submit is blocked, if it is.
     public var blocker: String?
-    /// Videos of this board still rendering (or being sent).
+    /// Videos rendering: on the account when it has been counted, else of this board (rendering or being sent).
     public var rendering: Int
+    /// Whether `rendering` counts the whole account (`GET /v3/videos`) rather than this history.
+    public var renderingOnAccount = false
     /// The account's limit: the plan's `concurrent_jobs` when `/v3/users/me` reports it, else 10.
     public var limit: Int = Preflight.concurrencyLimit
 
@@ -48,7 +50,8 @@ extension AppState {
             blocker = "The look “\(look.name)” is \(look.status?.rawValue ?? "not ready") and cannot be used for a video yet\(why)"
         }
         return Preflight(spokenSeconds: Preflight.spokenSeconds(compose.draft.script.text), lookStatus: look?.status?.rawValue,
-                         blocker: blocker, rendering: board.rows.filter { $0.isRunning }.count,
+                         blocker: blocker, rendering: account.rendering ?? board.rows.filter { $0.isRunning }.count,
+                         renderingOnAccount: account.rendering != nil,
                          limit: account.user?.concurrencyLimit ?? Preflight.concurrencyLimit)
     }
 }

@@ -27,10 +27,15 @@ func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
         if let toast = state.toast, toast.until <= now { state.toast = nil }
         return state.lookDetailDue()
     case .accountLoaded(.success(let user)):
-        state.account = AccountState(user: user, error: nil)
+        state.account.user = user
+        state.account.error = nil
         return []
     case .accountLoaded(.failure(let error)):
-        state.account = AccountState(user: nil, error: error)
+        state.account.user = nil
+        state.account.error = error
+        return []
+    case .accountRenderingLoaded(let count):
+        state.account.rendering = count
         return []
     case .looksLoaded(.success(let looks)):
         state.looks.all = looks

@@ -237,7 +237,8 @@ struct ComposeView {
         let lookLine = (preflight.lookStatus ?? "unknown") + (checking ? " (checking…)" : "")
         y = detailRow(&buffer, inner, y, "Look status", lookLine, theme: theme, style: preflight.blocker == nil ? theme.good : theme.bad)
         let limit = preflight.limit
-        let load = "\(preflight.rendering) of \(limit) rendering now" + (preflight.rendering >= limit ? " — waits for a free slot" : "")
+        let load = "\(preflight.rendering) of \(limit) rendering now"
+            + (preflight.rendering >= limit ? " — waits for a free slot" : preflight.renderingOnAccount ? "" : " (this history)")
         y = detailRow(&buffer, inner, y, "Account", load, theme: theme, style: preflight.rendering >= limit ? theme.warn : .plain)
         if let blocker = preflight.blocker {
             _ = detailRow(&buffer, inner, y, "Blocked", blocker, theme: theme, style: theme.bad, lines: 2)

@@ -447,7 +447,7 @@ struct ChildProcessTests {
 extension ChildProcessTests {
     /// Found by this test: with six runs at once (2 CPUs) the 1 s timeout did not stop the tools, because the
     /// blocking reads and the timer shared Dispatch's small global pool. Reads now have threads of their own and
-    /// the timer is a task.
+    /// the timer a thread of its own.
     @Test
     func severalHungToolsAreAllStoppedAtTheirTimeout() async throws {
         let tools = try FakeTools()

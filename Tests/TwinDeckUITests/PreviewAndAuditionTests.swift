@@ -301,7 +301,7 @@ struct PreflightTests {
     @Test func submitRefreshesTheLookAndAUsableLookSends() {
         var (state, effects) = confirming()
         #expect(state.compose.submit == .confirming)
-        #expect(effects == [.loadLookDetail(id: "lk_office")])
+        #expect(effects == [.loadLookDetail(id: "lk_office"), .loadAccountRendering])
         #expect(state.looks.detailLoading.contains("lk_office"))
         let checking = screen(state).joined(separator: "\n")
         #expect(checking.contains("Look status") && checking.contains("completed (checking…)"), "\(checking)")
@@ -356,6 +356,23 @@ struct PreflightTests {
         let text = screen(state).joined(separator: "\n")
         #expect(text.contains("13 of 10 rendering now") && text.contains("waits for a free slot"), "\(text)")
         #expect(state.preflight.blocker == nil, "a full account queues, it does not block")
+    }
+
+    @Test func theAccountsOwnCountReplacesTheBoards() {
+        var (state, effects) = confirming()
+        #expect(effects.contains(.loadAccountRendering))
+        _ = update(&state, .boardLoaded(boardRows))
+        #expect(screen(state).joined(separator: "\n").contains("3 of 10 rendering now (this history)"))
+        // Videos made elsewhere on the account count too, once HeyGen has said how many are rendering.
+        _ = update(&state, .accountRenderingLoaded(7))
+        #expect(state.preflight.rendering == 7 && state.preflight.renderingOnAccount)
+        let text = screen(state).joined(separator: "\n")
+        #expect(text.contains("7 of 10 rendering now") && !text.contains("(this history)"), "\(text)")
+        // A new confirmation counts again: the old answer is not shown as current.
+        _ = press(&state, .escape)
+        #expect(state.compose.submit != .confirming)
+        _ = press(&state, .character("s"))
+        #expect(state.account.rendering == nil)
     }
 
     @Test func theDialogShowsTheSpokenDuration() {
