@@ -106,7 +106,7 @@ public enum VideoRules {
         rule("script.length", "script", "the script is at most 5,000 characters",
              check: { r, _ in
                  let n = scriptLength(r.script)
-                 return n > scriptMaxLength ? "is \(n.formatted()) characters; the limit is 5,000" : nil
+                 return n > scriptMaxLength ? "is \(PlainFormat.grouped(n)) characters; the limit is 5,000" : nil
              },
              violation: { r, _ in r.script = String(repeating: "a", count: scriptMaxLength + 1) }),
         rule("voice_id.required", "voice_id", "a voice is required with a script",

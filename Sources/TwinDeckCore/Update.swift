@@ -77,7 +77,7 @@ func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
             let complete = state.compose.draft.script.replace(with: text.hasSuffix("\n") ? String(text.dropLast()) : text)
             state.compose.touched.insert(.script)
             if !complete {
-                state.showToast("The script was cut to \(state.compose.draft.script.limit.formatted()) characters", level: .error, seconds: 10)
+                state.showToast("The script was cut to \(PlainFormat.grouped(state.compose.draft.script.limit)) characters", level: .error, seconds: 10)
             } else if TextArea.containsControls(text) {
                 state.showToast("Control characters in the script were removed", level: .info)
             }

@@ -191,17 +191,16 @@ extension BoardView {
         buffer.fill(rect)
         buffer.frame(rect, title: "Video detail — Esc closes", style: theme.border, titleStyle: theme.heading)
         let inner = rect.inset(dx: 2, dy: 1)
-        let iso = ISO8601DateFormatter()
         var y = inner.y
         let pairs: [(String, String?)] = [
             ("Video ID", row.videoID), ("Title", row.title), ("Status", row.displayStatus), ("Failure", row.failureMessage),
             ("Code", row.failureCode), ("Look", [row.lookName, row.lookID].compactMap { $0 }.joined(separator: " · ")),
             ("Voice", [row.voiceName, row.voiceID].compactMap { $0 }.joined(separator: " · ")), ("Engine", row.engine),
-            ("Created", iso.string(from: row.createdAt)), ("Updated", iso.string(from: row.updatedAt)),
-            ("Completed", row.completedAt.map { iso.string(from: $0) }), ("Duration", row.duration.map { "\($0) s" }),
+            ("Created", PlainFormat.iso8601(row.createdAt)), ("Updated", PlainFormat.iso8601(row.updatedAt)),
+            ("Completed", row.completedAt.map(PlainFormat.iso8601)), ("Duration", row.duration.map { "\($0) s" }),
             ("Link", row.videoURL), ("Captioned", row.captionedVideoURL), ("Page", row.videoPageURL), ("Subtitles", row.subtitleURL),
             ("Key", row.idempotencyKey), ("Source", row.source.rawValue), ("Callback", row.callbackURL),
-            ("Webhook", row.webhookAt.map { "outcome received \(iso.string(from: $0))" }),
+            ("Webhook", row.webhookAt.map { "outcome received \(PlainFormat.iso8601($0))" }),
         ]
         for (label, value) in pairs where y < inner.maxY {
             y = detailRow(&buffer, inner, y, label, value, theme: theme, lines: 2)

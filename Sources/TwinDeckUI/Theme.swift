@@ -1,3 +1,4 @@
+import HeyGen
 import Terminal
 import TwinDeckCore
 
@@ -90,15 +91,7 @@ extension Buffer {
 }
 
 /// Grouped thousands: 1,842.
-func grouped(_ n: Int) -> String {
-    let digits = String(n)
-    var out = ""
-    for (i, c) in digits.reversed().enumerated() {
-        if i > 0 && i % 3 == 0 && c != "-" { out.append(",") }
-        out.append(c)
-    }
-    return String(out.reversed())
-}
+func grouped(_ n: Int) -> String { PlainFormat.grouped(n) }
 
 /// "just now", "12 s ago", "3 min ago", "5 h ago", "2 d ago".
 func ago(_ seconds: Double) -> String {

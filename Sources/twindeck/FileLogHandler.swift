@@ -1,4 +1,5 @@
 import Foundation
+import HeyGen
 import Logging
 import Synchronization
 
@@ -36,7 +37,7 @@ struct FileLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        let stamp = ISO8601DateFormatter().string(from: Date())
+        let stamp = PlainFormat.iso8601(Date())
         sink.write("\(stamp) \(event.level) \(label): \(event.message)\n")
     }
 
