@@ -9,6 +9,15 @@ import NIOHTTP1
 public struct HeyGenConfiguration: Sendable {
     public static let defaultBaseURL = "https://api.heygen.com"
 
+    /// `localhost`, `::1` or an IPv4 literal in 127.0.0.0/8 (not a name that merely starts with `127.`): the only
+    /// hosts plain `http` may reach.
+    public static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased()
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { $0.count <= 3 && UInt8($0) != nil }
+    }
+
     /// `https://api.heygen.com`, or a simulator such as `http://127.0.0.1:8080`.
     public var baseURL: String
     /// Sent as `x-api-key`; never logged, printed or put in an error.

@@ -1,5 +1,16 @@
 import Foundation
 
+/// FNV-1a over bytes: a hash that is the same in every process (Swift's `Hasher` is seeded per run), for cache file
+/// names and the simulator's signatures and seeds.
+public func stableHash(_ bytes: some Sequence<UInt8>) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in bytes {
+        hash ^= UInt64(byte)
+        hash &*= 0x100_0000_01b3
+    }
+    return hash
+}
+
 /// Numbers and timestamps formatted without Foundation's formatters. `DateFormatter`, `ISO8601DateFormatter` and
 /// `formatted()` load ICU's tables — about 6 MiB resident for a process that formats one date — and the app needs
 /// only fixed, locale-free shapes.

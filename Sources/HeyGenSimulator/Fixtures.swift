@@ -64,12 +64,3 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     mutating func chance(_ p: Double) -> Bool { p > 0 && Double.random(in: 0..<1, using: &self) < p }
 }
 
-/// FNV-1a over bytes: a hash that is the same in every process (Swift's `Hasher` is seeded per run).
-func stableHash(_ data: Data) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in data {
-        hash ^= UInt64(byte)
-        hash &*= 0x100_0000_01b3
-    }
-    return hash
-}

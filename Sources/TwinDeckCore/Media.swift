@@ -124,22 +124,21 @@ public struct PreviewRenderer: Sendable {
     /// The image file for `url`, fetched on first use. The name carries a hash of the URL, so a new image is a new file.
     func cachedImage(lookID: String, url: String) async throws -> URL {
         let safeID = String(lookID.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-" }.prefix(64))
-        let file = cacheDirectory.appendingPathComponent("\(safeID)-\(String(fnv1a(url), radix: 16)).img")
-        if FileManager.default.fileExists(atPath: file.path) { return file }
-        try PrivateFile.write(try await fetch(url), to: file)
+        return try await MediaCache.file(for: url, prefix: safeID + "-", suffix: ".img", in: cacheDirectory, fetch: fetch)
+    }
+}
+
+/// Media files kept on disk (0600) under a name carrying a hash of their URL, so a new URL is a new file.
+enum MediaCache {
+    /// The file holding `url`'s bytes, fetched with `fetch` the first time.
+    static func file(for url: String, prefix: String, suffix: String = "", in directory: URL,
+                     fetch: @Sendable (String) async throws -> Data) async throws -> URL {
+        let file = directory.appendingPathComponent(prefix + String(stableHash(url.utf8), radix: 16) + suffix)
+        if !FileManager.default.fileExists(atPath: file.path) { try PrivateFile.write(try await fetch(url), to: file) }
         return file
     }
 }
 
-/// FNV-1a: a hash that is the same in every run (for cache file names).
-func fnv1a(_ text: String) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in text.utf8 {
-        hash ^= UInt64(byte)
-        hash &*= 0x100_0000_01b3
-    }
-    return hash
-}
 
 /// Plays voice previews with whatever player the machine has; over SSH it declines (the sound would play on the server).
 public final class AudioPlayer: Sendable {
@@ -182,9 +181,7 @@ public final class AudioPlayer: Sendable {
         var target = url
         if needsFile {
             do {
-                let file = cacheDirectory.appendingPathComponent("audition-\(String(fnv1a(url), radix: 16))")
-                if !FileManager.default.fileExists(atPath: file.path) { try PrivateFile.write(try await fetch(url), to: file) }
-                target = file.path
+                target = try await MediaCache.file(for: url, prefix: "audition-", in: cacheDirectory, fetch: fetch).path
             } catch {
                 return report(.failed("could not fetch the preview: \(Sanitizer.inert(String(describing: error)))"))
             }

@@ -239,7 +239,7 @@ struct HistoryEntry: Encodable {
 
     func encode(to encoder: any Encoder) throws {
         let s = submission
-        func iso(_ date: Date?) -> String? { date?.ISO8601Format() }
+        func iso(_ date: Date?) -> String? { date.map(PlainFormat.iso8601) }
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(s.idempotencyKey, forKey: .idempotencyKey)
         try c.encode(s.videoID, forKey: .videoID)

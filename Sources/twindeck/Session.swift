@@ -54,17 +54,9 @@ struct Session {
         guard let url = URLComponents(string: value), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
             throw CLIError("the base URL \"\(value)\" is not a URL like https://api.heygen.com", code: 64)
         }
-        guard scheme == "https" || (scheme == "http" && isLoopback(host)) else {
+        guard scheme == "https" || (scheme == "http" && HeyGenConfiguration.isLoopback(host)) else {
             throw CLIError("the base URL must use https (plain http is allowed only for 127.0.0.1/localhost): \(value)", code: 64)
         }
-    }
-
-    /// `localhost`, `::1` or an IPv4 literal in 127.0.0.0/8 (not a name that merely starts with `127.`).
-    static func isLoopback(_ host: String) -> Bool {
-        let host = host.lowercased()
-        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { $0.count <= 3 && UInt8($0) != nil }
     }
 
     /// The history of submissions for this session (`demo-store.sqlite` with `--demo`, so demo videos never

@@ -214,6 +214,9 @@ struct PreviewRendererTests {
         try await withSimulator { sim, client in
             await #expect(throws: HeyGenError.self) { _ = try await client.fetchMedia("http://example.com/x.png") }
             await #expect(throws: HeyGenError.self) { _ = try await client.fetchMedia("file:///etc/passwd") }
+            // A name that merely starts with 127. is not this machine: refused before any lookup.
+            let lookalike = await #expect(throws: HeyGenError.self) { _ = try await client.fetchMedia("http://127.evil.example/x.png") }
+            #expect(lookalike?.kind == .configuration)
             do {
                 _ = try await client.fetchMedia(sim.baseURL + "/previews/looks/lk_nope.png")
                 Issue.record("an unknown look's picture was served")
