@@ -42,7 +42,7 @@ except ImportError:  # pragma: no cover
     sys.exit("perf.py needs pyte for its screen model: pip install pyte  (or apt-get install python3-pyte)")
 
 ROOT = Path(__file__).resolve().parent.parent
-BINARY = ROOT / ".build" / "release" / "twindeck"
+BINARY = Path(os.environ["PERF_BINARY"]) if os.environ.get("PERF_BINARY") else ROOT / ".build" / "release" / "twindeck"
 COLS, ROWS = 80, 24
 LOOK = "lk_twin_office"                       # a fixture look with Avatar IV and V
 VOICE = "1bd001e7e50f421d891986aad5c8bbd2"    # a fixture voice (in every catalogue size)
@@ -242,6 +242,8 @@ class App:
         self.eof = False
         self.t_exec = time.perf_counter()
         # ptyprocess returns from spawn once exec has succeeded (it waits on a close-on-exec pipe).
+        if os.environ.get("PERF_APP_ENV"):   # for digging: extra NAME=VALUE pairs for the app, e.g. LD_DEBUG=bindings
+            env = dict(env, **dict(pair.split("=", 1) for pair in os.environ["PERF_APP_ENV"].split()))
         self.child = REAPER.add(pexpect.spawn(str(BINARY), list(args), env=env, cwd=env["HOME"],
                                               dimensions=(ROWS, COLS), echo=False))
         self.child.delaybeforesend = None
@@ -649,7 +651,17 @@ def measure_board_flip(report):
         app.quit()
 
 
+CREATED = {"count": 0}   # videos created on the shared simulator so far (steps can run alone with --only)
+
+
+def create_videos_up_to(env, sim, total):
+    if CREATED["count"] < total:
+        create_videos(env, sim, CREATED["count"], total - CREATED["count"])
+
+
 def create_videos(env, sim, start, count, workers=4):
+    CREATED["count"] = max(CREATED["count"], start + count)
+
     def one(i):
         rc, out, err = run([str(BINARY), "create", "--base-url", sim.url, "--api-key", "demo", "--look", LOOK, "--voice", VOICE,
                             "--script", f"Perf harness video {i}.", "--title", f"Perf {i}", "--json"], env, timeout=60)
@@ -737,7 +749,7 @@ def measure_idle_baseline(report, env, sim, window):
 
 def measure_idle(report, env, sim, window):
     say(f"perf: idle CPU on the Board with 20 videos rendering, {window} s …")
-    create_videos(env, sim, 0, 20)
+    create_videos_up_to(env, sim, 20)
     app = App(env, "--base-url", sim.url, "--api-key", "demo")
     try:
         app.wait_for(looks_ready, 30, "the looks list")
@@ -774,7 +786,7 @@ def smaps_breakdown(pid, top=6):
 
 def measure_memory(report, env, sim, catalogue_bytes):
     say("perf: resident memory with 10,000 voices and 200 board rows …")
-    create_videos(env, sim, 20, 180)
+    create_videos_up_to(env, sim, 200)
     app = App(env, "--base-url", sim.url, "--api-key", "demo")
     try:
         app.wait_for(looks_ready, 30, "the looks list")
@@ -786,6 +798,8 @@ def measure_memory(report, env, sim, catalogue_bytes):
         app.wait_for(board_ready(200), 20, "the board with 200 videos")
         app.drain(2.0, limit=3.0)
         status = proc_status(app.pid)
+        if os.environ.get("PERF_MEMORY_HOOK"):   # for digging: a command run with the app's pid while it is measured
+            subprocess.run([*os.environ["PERF_MEMORY_HOOK"].split(), str(app.pid)], check=False)
         hwm, rss = status["VmHWM"] / 1024, status["VmRSS"] / 1024
         report.add("resident memory, 10,000 voices + 200 board rows, after Voices and Board: VmHWM / VmRSS",
                    f"{hwm:.1f} / {rss:.1f} MiB", "≤ 40 MiB", hwm <= 40)
@@ -837,6 +851,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and a 20 s idle window")
     parser.add_argument("--no-build", action="store_true", help="use .build/release/twindeck as it is")
     parser.add_argument("--budget", type=int, default=300, help="seconds the measurements may take (default 300)")
+    parser.add_argument("--only", action="append", default=[], metavar="STEP",
+                        help="run only this step (repeatable): help, first-frame, keypress, board-flip, idle, memory")
     opts = parser.parse_args()
 
     def on_signal(signum, frame):
@@ -883,6 +899,12 @@ def main():
         steps.append(("idle CPU", need_sim(lambda: measure_idle(report, env, sim, window))))
         steps.append(("memory", need_sim(lambda: measure_memory(report, env, sim, catalogue["bytes"]))))
         steps.append(("memory baseline", lambda: measure_baseline_memory(report)))
+        if opts.only:
+            wanted = {name.replace("--", "").replace(" ", "-") for name, _ in steps}
+            unknown = {o for o in opts.only if not any(w.startswith(o) for w in wanted)}
+            if unknown:
+                parser.error(f"unknown step {', '.join(sorted(unknown))}; steps: {', '.join(sorted(wanted))}")
+            steps = [(n, s) for n, s in steps if any(n.replace("--", "").replace(" ", "-").startswith(o) for o in opts.only)]
         for name, step in steps:
             try:
                 step()
@@ -892,7 +914,7 @@ def main():
                 report.add(name, "not measured", "", None)
                 report.note(f"{name}: {error}")
                 say(f"perf: {name} failed: {error}")
-        report.note(f"measured in {time.perf_counter() - started:.0f} s on {os.cpu_count()} CPUs with {BINARY.relative_to(ROOT)}")
+        report.note(f"measured in {time.perf_counter() - started:.0f} s on {os.cpu_count()} CPUs with {BINARY}")
     except OutOfTime:
         report.note(f"stopped: the {opts.budget} s budget ran out; the remaining figures were not measured")
     except (KeyboardInterrupt, Interrupted) as why:
