@@ -5,7 +5,7 @@ import PackageDescription
 //   HeyGen ─► HeyGenSimulator ─► twindeck          TwinDeckResources ─► HeyGenSimulator
 //   HeyGen ─► TwinDeckCore ─► TwinDeckUI ─► twindeck
 //   HeyGen, TwinDeckCore ─► TwinDeckWebhooks (Hummingbird receiver) ─► twindeck
-//   CNCurses, CTerminalShim ─► Terminal ─► TwinDeckUI     CSearch ─► TwinDeckCore
+//   CNCurses, CTerminalShim ─► Terminal ─► TwinDeckUI     CSearch, CHeap ─► TwinDeckCore
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -46,6 +46,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("ncursesw")]
         ),
         .target(name: "CSearch", path: "Sources/CSearch"),
+        .target(name: "CHeap", path: "Sources/CHeap"),
 
         // MARK: - HeyGen API (models, validation rules, client). No UI code.
         .target(
@@ -89,7 +90,7 @@ let package = Package(
         .target(
             name: "TwinDeckCore",
             dependencies: [
-                "HeyGen", "CSearch",
+                "HeyGen", "CSearch", "CHeap",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "CSV", package: "CSV.swift"),

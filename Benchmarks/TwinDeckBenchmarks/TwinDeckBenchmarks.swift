@@ -24,7 +24,7 @@ func makeState(voices: [Voice], width: Int, height: Int) -> AppState {
         Look(id: "lk_\($0)", name: "Look \($0) — 講堂", supportedAPIEngines: [.avatarIV, .avatarV], preferredOrientation: .landscape,
              status: .completed)
     })))
-    _ = update(&state, .voicesLoaded(.success(voices), source: .cache, fetchedAt: Date()))
+    _ = update(&state, .voicesLoaded(.success(VoiceIndex(voices)), source: .cache, fetchedAt: Date()))
     _ = update(&state, .keyPressed(.tab))
     return state
 }

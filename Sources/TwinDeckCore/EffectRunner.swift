@@ -51,7 +51,8 @@ public struct DraftStore: Sendable {
     }
 }
 
-/// The voice catalogue on disk, so the next start paints at once.
+/// The voice catalogue on disk, so the next start paints at once: ``VoiceTable``'s binary form (reading
+/// it back is a few copies; the JSON this cache used to be left several MiB of freed memory behind).
 public struct VoiceCache: Sendable {
     /// A catalogue older than this is refreshed in the background after it is shown.
     public static let maxAge: TimeInterval = 24 * 3600
@@ -59,18 +60,14 @@ public struct VoiceCache: Sendable {
 
     public init(url: URL) { self.url = url }
 
-    struct File: Codable {
-        var savedAt: Date
-        var voices: [Voice]
+    /// The cached catalogue; nil when there is none or it cannot be read (it is then fetched again).
+    public func load() -> (voices: VoiceTable, savedAt: Date)? {
+        guard let data = try? Data(contentsOf: url), let (table, savedAt) = VoiceTable.decode([UInt8](data)) else { return nil }
+        return (table, savedAt)
     }
 
-    public func load() -> (voices: [Voice], savedAt: Date)? {
-        guard let data = try? Data(contentsOf: url), let file = try? JSONDecoder().decode(File.self, from: data) else { return nil }
-        return (file.voices, file.savedAt)
-    }
-
-    public func save(_ voices: [Voice], at date: Date) throws {
-        try PrivateFile.write(try JSONEncoder().encode(File(savedAt: date, voices: voices)), to: url)
+    public func save(_ voices: VoiceTable, at date: Date) throws {
+        try PrivateFile.write(Data(voices.encoded(savedAt: date)), to: url)
     }
 }
 
@@ -127,16 +124,18 @@ public final class EffectRunner: @unchecked Sendable {
         case .loadLookDetail(let id):
             start("look:\(id)") { [service] in .lookDetailLoaded(id: id, await Self.result { try await service.look(id: id) }) }
         case .loadVoices(let refresh):
-            // Off the UI thread: decoding a large cached catalogue must not delay the first frame.
+            // Off the UI thread: reading a large catalogue and building its search index must not delay a frame.
             start("voices") { [service, cache, logger, post] in
                 if !refresh, let cached = cache?.load() {
-                    post(.voicesLoaded(.success(cached.voices), source: .cache, fetchedAt: cached.savedAt))
+                    post(.voicesLoaded(.success(VoiceIndex(cached.voices)), source: .cache, fetchedAt: cached.savedAt))
+                    Heap.releaseFreeMemory()
                     if Date().timeIntervalSince(cached.savedAt) < VoiceCache.maxAge { return nil }
                 }
-                let result = await Self.result { try await service.catalogue() }
-                if case .success(let voices) = result {
-                    do { try cache?.save(voices, at: Date()) } catch { logger.warning("could not cache voices: \(error)") }
+                let result = await Self.result { VoiceIndex(try await service.catalogue()) }
+                if case .success(let index) = result {
+                    do { try cache?.save(index.voices, at: Date()) } catch { logger.warning("could not cache voices: \(error)") }
                 }
+                Heap.releaseFreeMemory()  // the pages of voices decoded and copied into the table
                 return .voicesLoaded(result, source: .network, fetchedAt: Date())
             }
         case .copy(let text, let what):

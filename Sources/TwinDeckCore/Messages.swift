@@ -14,7 +14,7 @@ public enum Message: Equatable, Sendable {
     case accountRenderingLoaded(Int?)
     case looksLoaded(Result<[Look], HeyGenError>)
     case lookDetailLoaded(id: String, Result<Look, HeyGenError>)
-    case voicesLoaded(Result<[Voice], HeyGenError>, source: CatalogueSource, fetchedAt: Date)
+    case voicesLoaded(Result<VoiceIndex, HeyGenError>, source: CatalogueSource, fetchedAt: Date)
     case copied(what: String, ok: Bool)
     case submitted(Result<SubmitOutcome, HeyGenError>)
     case draftLoaded(ComposeDraft)

@@ -54,8 +54,8 @@ func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.looks.detailLoading.remove(id)
         state.looks.detailErrors[id] = error
         return []
-    case .voicesLoaded(.success(let voices), let source, let fetchedAt):
-        state.voices.index = VoiceIndex(voices)
+    case .voicesLoaded(.success(let index), let source, let fetchedAt):
+        state.voices.index = index
         state.voices.load = .loaded(at: fetchedAt)
         state.voices.fetchedAt = fetchedAt
         state.voices.fromCache = source == .cache

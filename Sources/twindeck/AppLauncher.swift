@@ -24,7 +24,7 @@ enum AppLauncher {
         } catch {
             throw CLIError.wrap(error)
         }
-        let cacheName = session.isDemo ? "voices-demo.json" : "voices-\(Self.cacheKey(session.client.configuration.baseURL)).json"
+        let cacheName = session.isDemo ? "voices-demo.bin" : "voices-\(Self.cacheKey(session.client.configuration.baseURL)).bin"
         let draftName = session.isDemo ? "draft-demo.json" : "draft.json"
         let store: SubmissionStore
         do {

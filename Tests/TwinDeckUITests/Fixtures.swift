@@ -43,7 +43,7 @@ func loadedState(width: Int = 80, height: Int = 24, colors: Bool = true, voices:
     var state = AppState(width: width, height: height, baseURL: "https://api.heygen.com", isDemo: true, colors: colors, now: fixedNow)
     _ = update(&state, .accountLoaded(.success(User(username: "demo-twin", email: "demo@twindeck.invalid"))))
     _ = update(&state, .looksLoaded(.success(sampleLooks)))
-    _ = update(&state, .voicesLoaded(.success(voices), source: .network, fetchedAt: fixedNow))
+    _ = update(&state, .voicesLoaded(.success(VoiceIndex(voices)), source: .network, fetchedAt: fixedNow))
     return state
 }
 

@@ -28,7 +28,7 @@ struct HostileRenderTests {
             Voice(voiceID: "v_\(i)", name: s, language: s, gender: i % 2 == 0 ? .female : Gender(rawValue: s),
                   type: i % 4 == 0 ? .private : .public, supportPause: true, supportLocale: true, previewAudioURL: s)
         }
-        _ = update(&state, .voicesLoaded(.success(voices), source: .network, fetchedAt: fixedNow))
+        _ = update(&state, .voicesLoaded(.success(VoiceIndex(voices)), source: .network, fetchedAt: fixedNow))
         let rows = strings.enumerated().map { i, s in
             row("h\(i)", title: s, status: [s, "failed", "completed", "processing"][i % 4], failure: s, url: i % 4 == 2 ? s : nil)
         }
