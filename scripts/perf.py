@@ -465,7 +465,7 @@ def log_first_frames(env):
 
 def measure_first_frame(report, env, sim, reps):
     args = ["--base-url", sim.url, "--api-key", "demo"]
-    cache = Path(env["XDG_CACHE_HOME"]) / "twindeck" / "voices-127.0.0.1.json"
+    cache = Path(env["XDG_CACHE_HOME"]) / "twindeck" / "voices-127.0.0.1.bin"
     say("perf: caching the 10,000-voice catalogue …")
     app = App(env, *args)
     try:
@@ -784,9 +784,8 @@ def smaps_breakdown(pid, top=6):
     return ", ".join(f"{os.path.basename(name) if name.startswith('/') else name} {kb / 1024:.1f}" for name, kb in ranked[:top] if kb)
 
 
-def measure_memory(report, env, sim, catalogue_bytes):
-    say("perf: resident memory with 10,000 voices and 200 board rows …")
-    create_videos_up_to(env, sim, 200)
+def memory_session(env, sim):
+    """The app through Looks, Voices and the Board; returns (status, voices line, smaps summary, parts) at the end."""
     app = App(env, "--base-url", sim.url, "--api-key", "demo")
     try:
         app.wait_for(looks_ready, 30, "the looks list")
@@ -800,16 +799,33 @@ def measure_memory(report, env, sim, catalogue_bytes):
         status = proc_status(app.pid)
         if os.environ.get("PERF_MEMORY_HOOK"):   # for digging: a command run with the app's pid while it is measured
             subprocess.run([*os.environ["PERF_MEMORY_HOOK"].split(), str(app.pid)], check=False)
-        hwm, rss = status["VmHWM"] / 1024, status["VmRSS"] / 1024
-        report.add("resident memory, 10,000 voices + 200 board rows, after Voices and Board: VmHWM / VmRSS",
-                   f"{hwm:.1f} / {rss:.1f} MiB", "≤ 40 MiB", hwm <= 40)
-        if "help-rss" in report.later:
-            report.add(*report.later.pop("help-rss"))
-        report.note(f"memory ({voices_line}, 200 rows): {memory_parts(status, app.pid)}; the cached catalogue file is "
-                    f"{catalogue_bytes / 1024 / 1024:.1f} MiB of JSON. Largest resident mappings (MiB): {smaps_breakdown(app.pid)}")
-        return status
+        return status, voices_line, smaps_breakdown(app.pid), memory_parts(status, app.pid)
     finally:
         app.quit()
+
+
+def measure_memory(report, env, sim, catalogue_bytes):
+    say("perf: resident memory with 10,000 voices and 200 board rows …")
+    create_videos_up_to(env, sim, 200)
+    cache = Path(env["XDG_CACHE_HOME"]) / "twindeck" / "voices-127.0.0.1.bin"
+    # First start: nothing cached, the catalogue comes over HTTP (100 voices a page) and is written to the cache.
+    first_env = dict(env, XDG_CACHE_HOME=str(REAPER.tmpdir("twindeck-perf-cache-")))
+    first, _, _, _ = memory_session(first_env, sim)
+    # Every later start: the catalogue from the cache (the figure the target is about).
+    if not cache.exists():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(Path(first_env["XDG_CACHE_HOME"]) / "twindeck" / cache.name, cache)
+    status, voices_line, mappings, parts = memory_session(env, sim)
+    hwm, rss = status["VmHWM"] / 1024, status["VmRSS"] / 1024
+    report.add("resident memory, 10,000 voices + 200 board rows, after Voices and Board: VmHWM / VmRSS",
+               f"{hwm:.1f} / {rss:.1f} MiB", "≤ 40 MiB", hwm <= 40)
+    report.add("  the same on a first start (catalogue fetched, then cached): VmHWM / VmRSS",
+               f"{first['VmHWM'] / 1024:.1f} / {first['VmRSS'] / 1024:.1f} MiB")
+    if "help-rss" in report.later:
+        report.add(*report.later.pop("help-rss"))
+    report.note(f"memory ({voices_line}, 200 rows): {parts}; the cached catalogue file is "
+                f"{cache.stat().st_size / 1024 / 1024:.1f} MiB. Largest resident mappings (MiB): {mappings}")
+    return status
 
 
 def measure_baseline_memory(report):
