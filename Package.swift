@@ -1,5 +1,8 @@
 // swift-tools-version:6.1
 import PackageDescription
+#if os(Linux)
+import Glibc
+#endif
 
 // Dependency direction (an arrow points from a module to its users):
 //   HeyGen ─► HeyGenSimulator ─► twindeck          TwinDeckResources ─► HeyGenSimulator
@@ -10,6 +13,24 @@ import PackageDescription
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
+
+/// The release link on Linux uses lld (shipped with every Swift toolchain for Linux) and packs the
+/// executable's ~70,000 relative relocations into a DT_RELR table: 1.6 MB of `.rela.dyn` the loader read
+/// at every start become 14 KB, and the app keeps about 1 MiB less resident (README "Performance").
+/// glibc reads DT_RELR from 2.36 on; with an older glibc the link stays as it was.
+let releaseLinkerSettings: [LinkerSetting] = {
+    #if os(Linux)
+    var buffer = [CChar](repeating: 0, count: 64)  // "glibc 2.36"
+    _ = confstr(Int32(_CS_GNU_LIBC_VERSION), &buffer, buffer.count)
+    let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let version = text.split(separator: " ").last.map { $0.split(separator: ".").compactMap { Int($0) } } ?? []
+    guard version.count >= 2, (version[0], version[1]) >= (2, 36) else { return [] }
+    return [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+                         .when(platforms: [.linux], configuration: .release))]
+    #else
+    return []
+    #endif
+}()
 
 let package = Package(
     name: "TwinDeck",
@@ -134,7 +155,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: releaseLinkerSettings
         ),
 
         // MARK: - Test support and tests

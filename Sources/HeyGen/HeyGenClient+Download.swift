@@ -80,7 +80,7 @@ extension HeyGenClient {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "https" || scheme == "http" else {
             throw HeyGenError(kind: .configuration, message: "not a web address: \(Sanitizer.inert(url, limit: 80))")
         }
-        if scheme == "http", !HeyGenConfiguration.isLoopback(parsed.host ?? "") {
+        if scheme == "http", !HeyGenConfiguration.isLoopback(parsed.host(percentEncoded: true) ?? "") {
             throw HeyGenError(kind: .configuration, message: "media over plain http is refused except on this machine")
         }
         var request = HTTPClientRequest(url: url)

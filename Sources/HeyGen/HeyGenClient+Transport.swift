@@ -121,7 +121,7 @@ extension HeyGenClient {
     }
 
     func makeURL(_ path: String, query: [(String, String)]) throws -> String {
-        guard var components = URLComponents(string: configuration.baseURL + path), components.host != nil else {
+        guard var components = URLComponents(string: configuration.baseURL + path), components.encodedHost != nil else {
             throw HeyGenError(kind: .configuration, message: "the base URL \"\(configuration.baseURL)\" is not a valid URL")
         }
         if !query.isEmpty {
@@ -134,9 +134,7 @@ extension HeyGenClient {
     }
 
     static func queryEscape(_ value: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~,")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+        PlainText.percentEncoded(value, keeping: "-._~,")
     }
 
     func mapError(_ response: RawResponse) -> HeyGenError {

@@ -250,6 +250,6 @@ public struct HeyGenClient: Sendable {
     }
 
     static func escape(_ segment: String) -> String {
-        segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? segment
+        PlainText.percentEncoded(segment, keeping: "!$&'()*+,-.:;=@_~")
     }
 }

@@ -46,7 +46,7 @@ public struct RetryPolicy: Sendable {
 
     /// Parses `Retry-After`: integer seconds or an HTTP-date, relative to `now`.
     public static func parseRetryAfter(_ value: String, now: Date = Date()) -> Duration? {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = PlainText.trimmed(value)
         if let seconds = Double(trimmed), seconds.isFinite, seconds >= 0 {
             // Clamped (to ~31 years) so a huge header cannot overflow Int64 and trap.
             return .milliseconds(Int64(min(seconds, 1e9) * 1000))

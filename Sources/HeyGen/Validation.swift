@@ -64,7 +64,7 @@ public enum VideoRules {
     /// Whether `value` is an absolute URL with a host and one of `schemes`.
     public static func isURL(_ value: String, schemes: Set<String>) -> Bool {
         guard !value.contains(where: { $0.isWhitespace }), let url = URLComponents(string: value),
-            let scheme = url.scheme?.lowercased(), schemes.contains(scheme), let host = url.host, !host.isEmpty
+            let scheme = url.scheme?.lowercased(), schemes.contains(scheme), let host = url.encodedHost, !host.isEmpty
         else { return false }
         return true
     }
@@ -91,7 +91,7 @@ public enum VideoRules {
              check: { r, _ in r.type == "avatar" ? nil : "must be \"avatar\" for a Digital Twin video (got \"\(r.type)\")" },
              violation: { r, _ in r.type = "video" }),
         rule("avatar_id.required", "avatar_id", "a look is required",
-             check: { r, _ in r.avatarID.trimmingCharacters(in: .whitespaces).isEmpty ? "choose a look (its id is the avatar_id)" : nil },
+             check: { r, _ in PlainText.trimmed(r.avatarID).isEmpty ? "choose a look (its id is the avatar_id)" : nil },
              violation: { r, _ in r.avatarID = "" }),
         rule("look.usable", "avatar_id", "the look has finished training",
              check: { _, c in
@@ -101,7 +101,7 @@ public enum VideoRules {
              },
              violation: { _, c in c.look = Look(id: "lk", name: "Training", supportedAPIEngines: [.avatarIV], status: .processing) }),
         rule("script.required", "script", "a script of 1 to 5,000 characters",
-             check: { r, _ in r.script.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "write a script (1 to 5,000 characters)" : nil },
+             check: { r, _ in PlainText.trimmed(r.script, newlines: true).isEmpty ? "write a script (1 to 5,000 characters)" : nil },
              violation: { r, _ in r.script = "  \n" }),
         rule("script.length", "script", "the script is at most 5,000 characters",
              check: { r, _ in
@@ -110,7 +110,7 @@ public enum VideoRules {
              },
              violation: { r, _ in r.script = String(repeating: "a", count: scriptMaxLength + 1) }),
         rule("voice_id.required", "voice_id", "a voice is required with a script",
-             check: { r, _ in r.voiceID.trimmingCharacters(in: .whitespaces).isEmpty ? "choose a voice for the script" : nil },
+             check: { r, _ in PlainText.trimmed(r.voiceID).isEmpty ? "choose a voice for the script" : nil },
              violation: { r, _ in r.voiceID = "" }),
         rule("resolution.enum", "resolution", "resolution is 4k, 1080p or 720p",
              check: { r, _ in r.resolution.flatMap { $0.isKnown ? nil : "must be one of \(Resolution.knownList) (got \"\($0)\")" } },

@@ -51,7 +51,7 @@ extension AppState {
     // MARK: - Filtering (selection kept by id)
 
     mutating func refilterLooks() {
-        let needle = looks.filter.trimmingCharacters(in: .whitespaces)
+        let needle = PlainText.trimmed(looks.filter)
         looks.visible = looks.all.indices.filter { i in
             guard !needle.isEmpty else { return true }
             let look = looks.all[i]
@@ -68,7 +68,7 @@ extension AppState {
         let query = voices.filter
         var within: [Int]?
         if let last = voices.lastQuery, last.language == voices.language, last.gender == voices.gender,
-            !last.query.trimmingCharacters(in: .whitespaces).isEmpty,
+            !PlainText.trimmed(last.query).isEmpty,
             query.hasPrefix(last.query)
         {
             within = voices.visible  // the query only grew: narrow the last result
@@ -188,7 +188,7 @@ extension AppState {
     public func languageOptions(matching query: String) -> [LanguageOption] {
         let all = [LanguageOption(name: nil, count: voices.index.count)]
             + voices.index.languages.map { LanguageOption(name: $0.name, count: $0.count) }
-        let needle = query.trimmingCharacters(in: .whitespaces)
+        let needle = PlainText.trimmed(query)
         guard !needle.isEmpty else { return all }
         return all.filter { $0.label.range(of: needle, options: [.caseInsensitive, .diacriticInsensitive]) != nil }
     }

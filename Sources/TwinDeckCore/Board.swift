@@ -53,7 +53,7 @@ public struct BoardState: Equatable, Sendable {
     public var showingDetail = false
 
     public var visible: [Submission] {
-        let needle = filter.trimmingCharacters(in: .whitespaces)
+        let needle = PlainText.trimmed(filter)
         var list = needle.isEmpty ? rows : rows.filter { row in
             [row.title, row.videoID, row.lookName, row.status, row.voiceName].compactMap { $0 }.joined(separator: " ")
                 .range(of: needle, options: [.caseInsensitive, .diacriticInsensitive]) != nil

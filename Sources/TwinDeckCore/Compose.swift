@@ -102,9 +102,9 @@ public struct ComposeDraft: Codable, Equatable, Sendable {
     public func request() -> (CreateVideoRequest, [FieldIssue]) {
         var parseIssues: [FieldIssue] = []
         func number(_ area: TextArea, field: String) -> Double? {
-            let text = area.text.trimmingCharacters(in: .whitespaces)
+            let text = PlainText.trimmed(area.text)
             guard !text.isEmpty else { return nil }
-            guard let value = Double(text.replacingOccurrences(of: ",", with: ".")), value.isFinite else {
+            guard let value = Double(String(text.map { $0 == "," ? "." : $0 })), value.isFinite else {
                 parseIssues.append(FieldIssue(field: field, message: "must be a number (got \"\(text)\")", rule: "form.number"))
                 return nil
             }
@@ -112,9 +112,9 @@ public struct ComposeDraft: Codable, Equatable, Sendable {
         }
         let speed = number(speed, field: "voice_settings.speed")
         let pitch = number(pitch, field: "voice_settings.pitch")
-        let localeText = locale.text.trimmingCharacters(in: .whitespaces)
+        let localeText = PlainText.trimmed(locale.text)
         let settings = VoiceSettings(speed: speed, pitch: pitch, locale: localeText.isEmpty ? nil : localeText)
-        let value = backgroundValue.text.trimmingCharacters(in: .whitespaces)
+        let value = PlainText.trimmed(backgroundValue.text)
         // webm has an alpha channel: the background is kept in the form but never sent with it.
         var background: Background?
         if outputFormat != .webm {
@@ -125,9 +125,9 @@ public struct ComposeDraft: Codable, Equatable, Sendable {
             }
         }
         let ivOnly = VideoRules.ivOnlyFieldsAllowed(for: engine)
-        let prompt = motionPrompt.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let title = title.text.trimmingCharacters(in: .whitespaces)
-        let callback = callbackURL.text.trimmingCharacters(in: .whitespaces)
+        let prompt = PlainText.trimmed(motionPrompt.text, newlines: true)
+        let title = PlainText.trimmed(title.text)
+        let callback = PlainText.trimmed(callbackURL.text)
         let request = CreateVideoRequest(
             avatarID: lookID ?? "", script: script.text, voiceID: voiceID ?? "", title: title.isEmpty ? nil : title,
             resolution: resolution, aspectRatio: aspectRatio, engine: engine == .avatarIV ? nil : engine,

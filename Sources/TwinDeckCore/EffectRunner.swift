@@ -62,7 +62,7 @@ public struct VoiceCache: Sendable {
 
     /// The cached catalogue; nil when there is none or it cannot be read (it is then fetched again).
     public func load() -> (voices: VoiceTable, savedAt: Date)? {
-        guard let data = try? Data(contentsOf: url), let (table, savedAt) = VoiceTable.decode([UInt8](data)) else { return nil }
+        guard let (table, savedAt) = VoiceTable.read(contentsOf: url.path) else { return nil }
         return (table, savedAt)
     }
 

@@ -101,15 +101,14 @@ public struct VoiceIndex: Sendable, Equatable {
             }
             return utf8
         }
-        let text = String(decoding: utf8, as: UTF8.self)
-        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+        let folded = PlainText.folded(String(decoding: utf8, as: UTF8.self))
         return Array(folded.utf8).map { $0 == 9 || $0 == 10 || $0 == 13 ? 32 : $0 }
     }
 
     /// The positions of voices matching `query` (in name or language) and the facets, in catalogue order.
     /// - Parameter within: a previous result to narrow (when the query only grew and the facets are the same).
     public func filter(query: String, language: String? = nil, gender: Gender? = nil, within: [Int]? = nil) -> [Int] {
-        let needle = Self.fold(query.trimmingCharacters(in: .whitespaces))
+        let needle = Self.fold(PlainText.trimmed(query))
         // A facet compares small numbers, not strings; a language the catalogue lacks matches nothing.
         let languageID = language.map { voices.languageNames.firstIndex(of: $0) ?? -1 }
         let passes: (Int) -> Bool = { i in

@@ -60,7 +60,7 @@ public struct AppView {
     func header(_ buffer: inout Buffer, _ rect: Rect) {
         buffer.fill(rect, style: theme.bar)
         var x = buffer.put(" TwinDeck ", x: rect.x, y: rect.y, style: theme.barBold)
-        let target = state.isDemo ? "DEMO (simulator)" : state.baseURL.replacingOccurrences(of: "https://", with: "")
+        let target = state.isDemo ? "DEMO (simulator)" : (state.baseURL.hasPrefix("https://") ? String(state.baseURL.dropFirst(8)) : state.baseURL)
         x = buffer.put("· " + target + " ", x: x, y: rect.y, style: theme.bar, maxX: rect.maxX)
         var account = ""
         if let user = state.account.user {

@@ -288,7 +288,7 @@ struct ScriptLayout {
             grid[grid.count - 1].append((Buffer.inert(c), index))
             rowWidth += w
         }
-        rows = grid.map { row in String(row.map(\.0)).replacingOccurrences(of: "\n", with: " ") }
+        rows = grid.map { row in String(row.map { $0.0 == "\n" ? " " : $0.0 }) }
         // The cursor: on the character it stands before, or after the last one.
         for (r, row) in grid.enumerated() {
             if let position = row.firstIndex(where: { $0.1 == cursor }) {

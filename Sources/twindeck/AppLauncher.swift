@@ -53,7 +53,7 @@ enum AppLauncher {
 
     /// A file-name-safe key for a base URL (the host), so two accounts' catalogues do not mix.
     static func cacheKey(_ baseURL: String) -> String {
-        let host = URLComponents(string: baseURL)?.host ?? "default"
+        let host = URLComponents(string: baseURL)?.encodedHost ?? "default"
         return String(host.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "_" })
     }
 }

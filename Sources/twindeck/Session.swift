@@ -51,7 +51,7 @@ struct Session {
 
     /// Plain `http` is allowed only to loopback: the key must not cross a network in clear text.
     static func checkBaseURL(_ value: String) throws {
-        guard let url = URLComponents(string: value), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
+        guard let url = URLComponents(string: value), let scheme = url.scheme?.lowercased(), let host = url.encodedHost, !host.isEmpty else {
             throw CLIError("the base URL \"\(value)\" is not a URL like https://api.heygen.com", code: 64)
         }
         guard scheme == "https" || (scheme == "http" && HeyGenConfiguration.isLoopback(host)) else {

@@ -32,7 +32,7 @@ public final class SubmissionStore: Sendable {
     ///   - clock: the time stamped on rows (tests pass a fixed one).
     /// - Throws: ``SubmissionStoreError`` (`unavailable`) or a GRDB `DatabaseError`.
     public convenience init(path: String, clock: @escaping @Sendable () -> Date = Date.init) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
             if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
                 try FileManager.default.createDirectory(
@@ -76,6 +76,9 @@ public final class SubmissionStore: Sendable {
         // Other processes (a second app, a CLI command) may hold the write lock for a moment.
         configuration.busyMode = .timeout(10)
         configuration.label = "TwinDeck.SubmissionStore"
+        // One reader beside the writer: the board and the poller read a few hundred rows now and then, and each
+        // SQLite connection keeps its own page and schema caches (three connections held ~0.5 MiB more).
+        configuration.maximumReaderCount = 1
         return configuration
     }
 
