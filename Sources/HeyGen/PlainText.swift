@@ -19,9 +19,9 @@ public enum PlainText {
         return String(out)
     }
 
-    /// Tab or a Unicode space separator (what `CharacterSet.whitespaces` holds).
+    /// Tab, a Unicode space separator, or ZERO WIDTH SPACE (what `CharacterSet.whitespaces` holds).
     public static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator
+        scalar == "\t" || scalar == "\u{200B}" || scalar.properties.generalCategory == .spaceSeparator
     }
 
     /// LF, VT, FF, CR, NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR (what `CharacterSet.newlines` holds).

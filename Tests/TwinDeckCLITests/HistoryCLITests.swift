@@ -186,3 +186,25 @@ struct HistoryCLITests {
         #expect(again.code == 0 && again.stderr.contains("Nothing to resume"))
     }
 }
+
+@Suite("twindeck history: several processes at once")
+struct ConcurrentHistoryCLITests {
+    /// The first open of a new history switches it to WAL, which SQLite answers with "database is locked" at
+    /// once (no busy wait) while another process holds it: found when a script started four `create`s together.
+    @Test func processesOpeningANewHistoryTogetherAllSucceed() async throws {
+        for round in 0..<6 {
+            let sandbox = Sandbox()
+            let path = sandbox.root.appendingPathComponent("data/new-history.sqlite").path
+            let results = try await withThrowingTaskGroup(of: RunResult.self) { group in
+                for _ in 0..<6 {
+                    group.addTask { try await twindeck(["exercise-store", "--path", path, "--rows", "2"], sandbox: sandbox) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            for result in results {
+                #expect(result.code == 0, "round \(round): \(result.stderr)")
+                #expect(result.stdout.split(separator: "\n").count == 2, "round \(round): \(result.stdout)")
+            }
+        }
+    }
+}

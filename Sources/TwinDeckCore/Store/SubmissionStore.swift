@@ -46,7 +46,23 @@ public final class SubmissionStore: Sendable {
         } catch {
             throw SubmissionStoreError(kind: .unavailable, message: "cannot create the history at \(path): \(error.localizedDescription)")
         }
-        try self.init(writer: DatabasePool(path: path, configuration: Self.configuration()), path: path, clock: clock)
+        try self.init(writer: Self.openPool(path: path), path: path, clock: clock)
+    }
+
+    /// Opens the pool, waiting while another process holds a lock SQLite does not wait for itself: the first
+    /// open of a new file switches it to WAL, which needs the file to itself, and `PRAGMA journal_mode` answers
+    /// SQLITE_BUSY at once instead of calling the busy handler (two `twindeck create` started together on a
+    /// fresh history failed with "database is locked"). Up to about 7 s, then the error as it is.
+    static func openPool(path: String) throws -> DatabasePool {
+        var attempt = 0
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration())
+            } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && attempt < 60 {
+                attempt += 1
+                usleep(useconds_t(20_000 + min(attempt, 20) * 5_000))
+            }
+        }
     }
 
     /// A store in memory, for tests and previews.
