@@ -928,11 +928,12 @@ def main():
         steps.append(("memory", need_sim(lambda: measure_memory(report, env, sim, catalogue["bytes"]))))
         steps.append(("memory baseline", lambda: measure_baseline_memory(report)))
         if opts.only:
-            wanted = {name.replace("--", "").replace(" ", "-") for name, _ in steps}
+            slug = lambda name: name.replace("--", "").replace(" ", "-")
+            wanted = {slug(name) for name, _ in steps}
             unknown = {o for o in opts.only if not any(w.startswith(o) for w in wanted)}
             if unknown:
                 parser.error(f"unknown step {', '.join(sorted(unknown))}; steps: {', '.join(sorted(wanted))}")
-            steps = [(n, s) for n, s in steps if any(n.replace("--", "").replace(" ", "-").startswith(o) for o in opts.only)]
+            steps = [(n, s) for n, s in steps if any(slug(n).startswith(o) for o in opts.only)]
         for name, step in steps:
             try:
                 step()

@@ -79,7 +79,7 @@ extension AppState {
         if let id = voices.selectedID, let position = voices.index.position(of: id), Self.row(of: position, in: voices.visible) != nil {
             // unchanged
         } else {
-            voices.selectedID = voices.visible.first.map { voices.index.voices[$0].voiceID }
+            voices.selectedID = voices.visible.first.map { voices.index.voices.voiceID(at: $0) }
         }
         clampScrolls()
     }
@@ -137,7 +137,7 @@ extension AppState {
             looks.selectedID = looks.all[looks.visible[target]].id
             looks.detailWanted = (looks.selectedID!, now)
         case .voices:
-            voices.selectedID = voices.index.voices[voices.visible[target]].voiceID
+            voices.selectedID = voices.index.voices.voiceID(at: voices.visible[target])
         case .compose, .board:
             break
         }

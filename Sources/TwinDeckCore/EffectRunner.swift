@@ -62,8 +62,7 @@ public struct VoiceCache: Sendable {
 
     /// The cached catalogue; nil when there is none or it cannot be read (it is then fetched again).
     public func load() -> (voices: VoiceTable, savedAt: Date)? {
-        guard let (table, savedAt) = VoiceTable.read(contentsOf: url.path) else { return nil }
-        return (table, savedAt)
+        VoiceTable.read(contentsOf: url.path).map { ($0.table, $0.savedAt) }
     }
 
     public func save(_ voices: VoiceTable, at date: Date) throws {

@@ -58,8 +58,9 @@ extension TwinDeckCommand {
             try await Session.with(global) { session in
                 var voices = try await session.client.catalogue(language: language, gender: gender)
                 if let search, !search.isEmpty {
-                    let needle = Self.fold(search)
-                    voices = voices.filter { Self.fold($0.name).contains(needle) || Self.fold($0.language).contains(needle) }
+                    // The app's folding (lower case, accents removed), so `jose` finds `José` here as on the Voices pane.
+                    let needle = PlainText.folded(search)
+                    voices = voices.filter { PlainText.folded($0.name).contains(needle) || PlainText.folded($0.language).contains(needle) }
                 }
                 if output.json { return try Output.json(voices) }
                 Output.table(
@@ -67,10 +68,6 @@ extension TwinDeckCommand {
                     voices.map { [$0.voiceID, $0.name, $0.language, $0.gender.rawValue, $0.type.rawValue] })
                 Output.note("\(voices.count.formatted()) voices")
             }
-        }
-
-        static func fold(_ text: String) -> String {
-            text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: Locale(identifier: "en_US_POSIX"))
         }
     }
 

@@ -34,7 +34,7 @@ public final class SubmissionStore: Sendable {
     public convenience init(path: String, clock: @escaping @Sendable () -> Date = Date.init) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
-            if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+            if !FileManager.default.fileExists(atPath: directory) {
                 try FileManager.default.createDirectory(
                     atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }
