@@ -168,17 +168,20 @@ public struct BatchRunner: Sendable {
                 outcome = .resent  // another run of the same file recorded it a moment ago: same key, so no second video
             }
         }
+        let pipeline = SubmitPipeline(service: service, recorder: store)
         var failures = 0
         while true {
             try await gate.pass(sleep)
-            do {
-                let created = try await service.createVideo(row.request, idempotencyKey: row.key, look: look)
-                try await store.markSubmitted(key: row.key, videoID: created.videoID, status: created.status)
+            switch try await pipeline.send(row.request, key: row.key, look: look) {
+            case .created(let created):
                 return BatchResult(row: row.number, key: row.key, outcome: outcome, videoID: created.videoID)
-            } catch let error as HeyGenError where error.isDefiniteRejection {
-                try await store.markRejected(key: row.key, error: error.description)
+            case .rejected(let error):
                 return BatchResult(row: row.number, key: row.key, outcome: .rejected, error: error.description)
-            } catch let error as HeyGenError where error.kind == .rateLimited {
+            case .unrecorded(let created, let error):
+                // Made, but not in the history: the row stays `submitting`, and the next run records the replay.
+                return BatchResult(row: row.number, key: row.key, outcome: .unresolved,
+                                   error: "video \(created.videoID) was made but could not be recorded: \(error)")
+            case .pending(let error) where error.kind == .rateLimited:
                 failures += 1
                 let wait = error.retryAfter ?? Self.backoff(failures)
                 guard wait <= maxRetryAfter else {
@@ -186,16 +189,13 @@ public struct BatchRunner: Sendable {
                 }
                 gate.hold(for: wait)
                 events(.waiting(row: row.number, seconds: Self.seconds(wait), reason: "429 \(error.code ?? "rate limited")"))
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
+            case .pending(let error):
                 failures += 1
-                let text = (error as? HeyGenError)?.description ?? String(describing: error)
                 guard failures <= transientRetries else {
-                    return BatchResult(row: row.number, key: row.key, outcome: .unresolved, error: text)
+                    return BatchResult(row: row.number, key: row.key, outcome: .unresolved, error: error.description)
                 }
                 let wait = Self.backoff(failures)
-                events(.waiting(row: row.number, seconds: Self.seconds(wait), reason: (error as? HeyGenError)?.shortDescription ?? text))
+                events(.waiting(row: row.number, seconds: Self.seconds(wait), reason: error.shortDescription))
                 try await sleep(wait)
             }
         }

@@ -33,6 +33,8 @@ public enum PollHealth: Equatable, Sendable {
     case failing(String, retryAt: Date)
     /// Another TwinDeck instance holds the lease and polls for this store.
     case follower
+    /// The history is open read-only (a newer TwinDeck's file, a folder that cannot be written): nothing is polled or sent.
+    case readOnly(String)
 }
 
 /// The status board: every submission, newest first.
@@ -47,6 +49,10 @@ public struct BoardState: Equatable, Sendable {
     /// What a live webhook receiver for the store covers; nil when none runs.
     public var webhook: WebhookCoverage?
     public var downloads: [String: DownloadProgress] = [:]
+    /// Rows of the history this version could not read (left as they are in the file).
+    public var unreadable: [UnreadableSubmission] = []
+    /// Why the history could not be read at all, when it could not (the last read failed).
+    public var loadError: String?
     /// Awaiting confirmation to remove this row (local only).
     public var confirmingRemove: String?
     /// Full detail open for the selected row.

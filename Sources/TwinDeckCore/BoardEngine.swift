@@ -34,6 +34,10 @@ public struct PollSchedule: Sendable {
     /// How often a video a live webhook receiver covers is still polled, as a safety net for a lost delivery.
     public var safetyNet: Double { 120 * scale }
 
+    /// How long a video HeyGen says it does not know (statuses `not_found`, then a 404 from its detail) is still
+    /// polled before it is final: a video just made may not be indexed yet, a server may have restarted.
+    public var missingGrace: Double { 600 * scale }
+
     /// How often the store is re-read for changes other processes made (a webhook receiver, the CLI).
     public var storeRefresh: Double { max(0.05, 1 * scale) }
 
@@ -90,6 +94,8 @@ public final class BoardEngine: Sendable {
     let schedule: PollSchedule
     let logger: Logger
     let post: @Sendable (Message) -> Void
+    /// The time for the not-found grace period (tests move it).
+    let now: @Sendable () -> Date
     private let wakeup = Wakeup()
     private let loop = Mutex<Task<Void, Never>?>(nil)
     private let watcher = Mutex<Task<Void, Never>?>(nil)
@@ -107,7 +113,8 @@ public final class BoardEngine: Sendable {
     public let requestCount = Atomic<Int>(0)
 
     public init(store: SubmissionStore, service: any VideoService, downloads: URL, schedule: PollSchedule = PollSchedule(),
-                logger: Logger, post: @escaping @Sendable (Message) -> Void) {
+                logger: Logger, now: @escaping @Sendable () -> Date = Date.init, post: @escaping @Sendable (Message) -> Void) {
+        self.now = now
         self.store = store
         self.service = service
         self.downloads = downloads
@@ -145,9 +152,16 @@ public final class BoardEngine: Sendable {
         while !Task.isCancelled {
             var wait = schedule.interval(youngestAge: nil)
             do {
+                if let reason = store.readOnlyReason {
+                    // Never written by this binary: shown, not polled (polling records what it learns).
+                    post(.pollHealthChanged(.readOnly(reason)))
+                    await postHistory()
+                    await wakeup.wait(seconds: 5 * schedule.scale)
+                    continue
+                }
                 guard try await store.acquireLease(owner: owner, ttl: 30 * max(1, schedule.scale), now: Date()) else {
                     post(.pollHealthChanged(.follower))
-                    post(.boardLoaded(try await store.all()))
+                    await postHistory()
                     await wakeup.wait(seconds: 5 * schedule.scale)
                     continue
                 }
@@ -182,7 +196,7 @@ public final class BoardEngine: Sendable {
                 wait = schedule.backoff(failures: failures)
                 post(.pollHealthChanged(.failing(String(describing: error), retryAt: Date().addingTimeInterval(wait))))
             }
-            if let rows = try? await store.all() { post(.boardLoaded(rows)) }
+            await postHistory()
             await wakeup.wait(seconds: wait)
         }
     }
@@ -228,8 +242,12 @@ public final class BoardEngine: Sendable {
                 // A finished video is written from its detail, so it is never final on the board without its link or
                 // failure message: when the detail fetch fails (or the app stops), the next round asks again.
                 let done: (VideoStatusEntry) -> Bool = { $0.status == .completed || $0.status == .failed }
-                try await store.update(statuses: entries.filter { !done($0) })
+                // not_found is not an answer yet: it is confirmed with the video's own detail below.
+                try await store.update(statuses: entries.filter { !done($0) && $0.status != .notFound })
                 finished = entries.filter(done)
+                for entry in entries where entry.status == .notFound {
+                    try await confirm(videoID: entry.videoID)
+                }
             } catch let error as HeyGenError where error.kind == .notFound && error.code == nil {
                 // No batch endpoint on this server: one GET per video from now on.
                 statusesSupported.store(false, ordering: .relaxed)
@@ -238,9 +256,7 @@ public final class BoardEngine: Sendable {
         }
         if !statusesSupported.load(ordering: .relaxed) {
             for id in ids {
-                requestCount.add(1, ordering: .relaxed)
-                let video = try await service.video(id: id)
-                try await store.update(with: video)
+                try await confirm(videoID: id)
             }
         } else {
             for entry in finished {
@@ -251,6 +267,17 @@ public final class BoardEngine: Sendable {
                     try await store.update(statuses: [entry])  // no detail to be had: keep what the batch said
                 }
             }
+        }
+    }
+
+    /// Asks for one video's detail: found, it is recorded; a 404 marks it missing (final only after the grace period).
+    private func confirm(videoID id: String) async throws {
+        requestCount.add(1, ordering: .relaxed)
+        do {
+            try await store.update(with: try await service.video(id: id))
+        } catch let error as HeyGenError where error.kind == .notFound {
+            let row = try await store.markMissing(videoID: id, at: now(), grace: schedule.missingGrace)
+            logger.warning("video \(id) not found (\(row?.videoStatus == .notFound ? "final" : "still polled"))")
         }
     }
 
@@ -267,32 +294,52 @@ public final class BoardEngine: Sendable {
                 coverage = .some(current)
                 post(.webhookCoverageChanged(current))
             }
-            if let current = try? await store.changeStamp(), current != stamp {
-                if stamp != nil, let rows = try? await store.all() { post(.boardLoaded(rows)) }
-                stamp = current
+            do {
+                let current = try await store.changeStamp()
+                if current != stamp {
+                    if stamp != nil { await postHistory() }
+                    stamp = current
+                }
+            } catch {
+                post(.historyFailed(Sanitizer.inert(String(describing: error), limit: 200)))
             }
             try? await Task.sleep(for: .milliseconds(Int(schedule.storeRefresh * 1000)))
         }
     }
 
     /// Re-sends every submission whose answer was lost, with its own key: the server replays if it made the video.
+    /// - Throws: the first answer that leaves the outcome unknown (a 429 at the concurrency limit, a network error),
+    ///   so the loop waits before the next try; the row stays `submitting`.
     func resubmitLost() async throws {
         let sending = inFlight.withLock { $0 }
+        let pipeline = SubmitPipeline(service: service, recorder: store)
         for row in try await store.awaitingResubmit() where !sending.contains(row.idempotencyKey) {
-            guard let body = row.requestBody, let request = try? JSONDecoder().decode(CreateVideoRequest.self, from: Data(body.utf8))
-            else {
-                try await store.markRejected(key: row.idempotencyKey, error: "the stored request could not be read")
-                continue
+            switch try await pipeline.resend(row) {
+            case .created(let response): logger.info("resubmitted \(row.idempotencyKey) → \(response.videoID)")
+            case .rejected(let error): logger.info("resubmitted \(row.idempotencyKey): refused, \(error.shortDescription)")
+            case .pending(let error): throw error
+            case .unrecorded(let response, let error):
+                logger.error("video \(response.videoID) (\(row.idempotencyKey)) was made but could not be recorded: \(error)")
+                throw error
             }
-            do {
-                let response = try await service.createVideo(request, idempotencyKey: row.idempotencyKey, look: nil)
-                try await store.markSubmitted(key: row.idempotencyKey, videoID: response.videoID, status: response.status)
-                logger.info("resubmitted \(row.idempotencyKey) → \(response.videoID)")
-            } catch let error as HeyGenError {
-                // Anything but a definite refusal (an unreadable 200 included) leaves the outcome unknown: next round.
-                guard error.isDefiniteRejection else { throw error }
-                try await store.markRejected(key: row.idempotencyKey, error: error.description)
-            }
+        }
+    }
+
+    /// Posts the history as it is now, or why it could not be read: never a silent "Loading…".
+    func postHistory() async {
+        do {
+            post(.historyLoaded(try await store.history()))
+        } catch {
+            logger.error("reading the history: \(error)")
+            post(.historyFailed(Self.describe(error)))
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as HeyGenError: error.shortDescription
+        case let error as SubmissionStoreError: error.message
+        default: Sanitizer.inert(String(describing: error), limit: 200)
         }
     }
 
@@ -301,16 +348,25 @@ public final class BoardEngine: Sendable {
     /// Fetches one video's detail (fresh links) into the store.
     public func refresh(videoID: String) {
         Task { [self] in
-            if let video = try? await service.video(id: videoID) { _ = try? await store.update(with: video) }
-            if let rows = try? await store.all() { post(.boardLoaded(rows)) }
+            do {
+                try await store.update(with: try await service.video(id: videoID))
+            } catch {
+                logger.warning("refreshing \(videoID): \(error)")
+                post(.boardActionFailed("Could not refresh \(videoID): \(Self.describe(error))"))
+            }
+            await postHistory()
         }
     }
 
     /// Removes a row from the local board.
     public func remove(key: String) {
         Task { [self] in
-            _ = try? await store.remove(key: key)
-            if let rows = try? await store.all() { post(.boardLoaded(rows)) }
+            do {
+                try await store.remove(key: key)
+            } catch {
+                post(.boardActionFailed("Could not remove the row: \(Self.describe(error))"))
+            }
+            await postHistory()
         }
     }
 
@@ -328,7 +384,7 @@ public final class BoardEngine: Sendable {
                 let text = (error as? HeyGenError)?.description ?? String(describing: error)
                 post(.downloadProgressed(key: key, DownloadProgress(received: 0, total: nil, bytesPerSecond: 0, error: text)))
             }
-            if let rows = try? await store.all() { post(.boardLoaded(rows)) }
+            await postHistory()
         }
     }
 }

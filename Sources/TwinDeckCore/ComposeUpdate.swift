@@ -6,6 +6,9 @@ public enum SubmitOutcome: Equatable, Sendable {
     case created(CreateVideoResponse, key: String)
     /// Sent, but the answer never came (timeout, connection lost): the store keeps the row with its key.
     case uncertain(key: String, reason: String)
+    /// The server made the video but the history could not record it: the row stays `submitting`, and the board's
+    /// re-send with the same key records the replayed answer.
+    case createdUnrecorded(CreateVideoResponse, key: String, reason: String)
 }
 
 extension AppState {
@@ -316,6 +319,11 @@ extension AppState {
             pane = .board
             board.selectedKey = key
             return [.saveDraft(compose.draft), .pollNow]
+        case .success(.createdUnrecorded(let response, let key, let reason)):
+            compose.submit = .sent(videoID: response.videoID, status: response.status)
+            board.selectedKey = key
+            showToast("Video \(response.videoID) was made, but the history could not record it (\(reason)); it is kept as sent and recorded on the next re-send", level: .error, seconds: 15)
+            return [.pollNow]
         case .success(.uncertain(_, let reason)):
             compose.submit = .uncertain(reason)
             showToast("No answer from HeyGen (\(reason)); the submission is kept and will be retried with the same key", level: .error, seconds: 10)

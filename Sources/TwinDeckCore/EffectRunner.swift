@@ -30,7 +30,8 @@ extension HeyGenClient: HeyGenService {
 /// Where submissions are written before they are sent (the GRDB store in the app, a fake in tests).
 public protocol SubmissionRecorder: Sendable {
     /// Records a submission as "submitting", before anything is sent.
-    func recordSubmitting(request: CreateVideoRequest, key: String, lookName: String?, voiceName: String?) async throws
+    func recordBeforeSending(request: CreateVideoRequest, key: String, lookName: String?, voiceName: String?,
+                             source: Submission.Source) async throws
     func recordSubmitted(key: String, videoID: String, status: VideoStatus) async throws
     /// The server refused it for good (a definite 4xx): it is never re-sent.
     func recordRejected(key: String, error: String) async throws
@@ -175,39 +176,40 @@ public final class EffectRunner: @unchecked Sendable {
         }
     }
 
-    /// Records, sends once with a fresh Idempotency-Key, and records the outcome.
+    /// The compose form's submit: a fresh Idempotency-Key through the one ``SubmitPipeline``.
     static func submit(
         _ request: CreateVideoRequest, lookName: String?, voiceName: String?, look: Look?, service: any HeyGenService,
         recorder: (any SubmissionRecorder)?, board: BoardEngine? = nil, logger: Logger
     ) async -> Result<SubmitOutcome, HeyGenError> {
+        guard let recorder else {
+            return .failure(HeyGenError(kind: .configuration, message: "no history is open here, so nothing was sent"))
+        }
         let key = IdempotencyKey.make()
         // While this process waits for the answer, the board must not take the row for a lost one.
         board?.sending(key, true)
         defer { board?.sending(key, false) }
+        let pipeline = SubmitPipeline(service: service, recorder: recorder)
         do {
-            try await recorder?.recordSubmitting(request: request, key: key, lookName: lookName, voiceName: voiceName)
+            try await pipeline.record(request, key: key, lookName: lookName, voiceName: voiceName, source: .form)
         } catch {
             // Nothing is sent unless it was recorded first.
             return .failure(HeyGenError(kind: .configuration, message: "could not record the submission locally, so it was not sent: \(error)"))
         }
         do {
-            let response = try await service.createVideo(request, idempotencyKey: key, look: look)
-            do { try await recorder?.recordSubmitted(key: key, videoID: response.videoID, status: response.status) } catch {
+            switch try await pipeline.send(request, key: key, look: look) {
+            case .created(let response):
+                return .success(.created(response, key: key))
+            case .unrecorded(let response, let error):
                 logger.error("video \(response.videoID) was created but could not be recorded: \(error)")
-            }
-            return .success(.created(response, key: key))
-        } catch let error as HeyGenError {
-            switch error.kind {
-            case .timeout, .transport, .server, .conflict, .undecodable:
-                // The video may exist (an unreadable 200 most likely made it): keep the row "submitting"; it is
-                // re-sent with the same key later, and the server replays its first answer.
+                return .success(.createdUnrecorded(response, key: key, reason: String(describing: error)))
+            case .pending(let error):
                 logger.warning("submission \(key) outcome unknown: \(error.shortDescription)")
                 return .success(.uncertain(key: key, reason: error.shortDescription))
-            default:
-                try? await recorder?.recordRejected(key: key, error: error.description)
+            case .rejected(let error):
                 return .failure(error)
             }
         } catch {
+            // Cancelled (quitting) or the refusal could not be recorded: the row stays `submitting`, re-sent with its key.
             return .success(.uncertain(key: key, reason: String(describing: error)))
         }
     }

@@ -22,6 +22,12 @@ public enum Message: Equatable, Sendable {
     case scriptEdited(String?)
     /// The store's rows after a change (a poll, a submit, an import).
     case boardLoaded([Submission])
+    /// The whole history as read: the rows, and those this version could not read (shown as a count).
+    case historyLoaded(History)
+    /// The history could not be read at all: said on the board instead of "Loading…" forever.
+    case historyFailed(String)
+    /// A board action (refresh, remove) could not be done: shown, not swallowed.
+    case boardActionFailed(String)
     case pollHealthChanged(PollHealth)
     /// A webhook receiver for the store started, stopped or changed what it covers (nil: none runs).
     case webhookCoverageChanged(WebhookCoverage?)

@@ -1,9 +1,10 @@
 import HeyGen
 
-/// The app's compose form records through the GRDB store.
+/// The submit pipeline records through the GRDB store.
 extension SubmissionStore: SubmissionRecorder {
-    public func recordSubmitting(request: CreateVideoRequest, key: String, lookName: String?, voiceName: String?) async throws {
-        try await recordSubmitting(request: request, key: key, lookName: lookName, voiceName: voiceName, source: .form)
+    public func recordBeforeSending(request: CreateVideoRequest, key: String, lookName: String?, voiceName: String?,
+                                    source: Submission.Source) async throws {
+        try await recordSubmitting(request: request, key: key, lookName: lookName, voiceName: voiceName, source: source)
     }
 
     public func recordSubmitted(key: String, videoID: String, status: VideoStatus) async throws {

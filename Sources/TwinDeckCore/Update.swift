@@ -87,6 +87,16 @@ func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .boardLoaded(let rows):
         return state.boardLoaded(rows)
+    case .historyLoaded(let history):
+        state.board.unreadable = history.unreadable
+        state.board.loadError = nil
+        return state.boardLoaded(history.rows)
+    case .historyFailed(let reason):
+        state.board.loadError = reason
+        return []
+    case .boardActionFailed(let text):
+        state.showToast(text, level: .error, seconds: 10)
+        return []
     case .pollHealthChanged(let health):
         state.board.health = health
         return []

@@ -17,9 +17,12 @@ struct BoardView {
         let columns = Columns(width: list.width)
         columns.header(&buffer, Rect(layout.listHeader), theme: theme)
         if visible.isEmpty {
-            let text = !board.loaded ? " Loading the board…"
+            let text = board.loadError.map { " Could not read the history: \($0)" }
+                ?? (!board.loaded ? " Loading the board…"
+                : board.rows.isEmpty && !board.unreadable.isEmpty
+                    ? " \(board.unreadable.count) row\(board.unreadable.count == 1 ? "" : "s") of the history could not be read (written by a newer TwinDeck?); twindeck videos lists them."
                 : board.rows.isEmpty ? " No videos yet. Compose one (3), or import one with twindeck import <video-id>."
-                : " No videos match the filter. Esc clears it."
+                : " No videos match the filter. Esc clears it.")
             buffer.wrapped(text, in: list, style: theme.dim)
         } else {
             for row in 0..<list.height {
@@ -49,7 +52,18 @@ struct BoardView {
             parts.append("poll failed (\(why)), retry in \(max(0, Int(retryAt.timeIntervalSince(state.now).rounded(.up)))) s")
             style = theme.warn
         case .follower: parts.append("another TwinDeck is polling this store")
+        case .readOnly(let why):
+            parts.append("read-only: \(why)")
+            style = theme.warn
         case .idle: break
+        }
+        if !board.unreadable.isEmpty {
+            parts.append("\(board.unreadable.count) unreadable row\(board.unreadable.count == 1 ? "" : "s") (twindeck videos lists them)")
+            style = theme.warn
+        }
+        if let error = board.loadError, board.loaded {
+            parts.append("could not read the history: \(error)")
+            style = theme.warn
         }
         if let webhook = board.webhook { parts.append("\(webhookMark) webhooks \(webhook.address.prefix { $0 != "/" })") }
         if !board.filter.isEmpty { parts.append("“\(board.filter)”") }

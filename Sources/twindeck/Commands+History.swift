@@ -15,14 +15,27 @@ extension TwinDeckCommand {
             do {
                 // Listing an empty history creates no file.
                 let exists = FileManager.default.fileExists(atPath: Session.storeURL(demo: global.demo).path)
-                let submissions = exists ? try await Session.openStore(demo: global.demo).all() : []
+                let store = exists ? try Session.openStore(demo: global.demo) : nil
+                let history = try await store?.history() ?? History()
+                let submissions = history.rows
+                Self.noteUnreadable(history.unreadable)
+                if let reason = store?.readOnlyReason { Output.note("The history is open read-only: \(reason).") }
                 if output.json { return try Output.json(submissions.map(HistoryEntry.init)) }
                 Output.table(
                     ["VIDEO", "TITLE", "ENGINE", "STATUS", "CREATED"],
                     submissions.map { [$0.videoID ?? "-", $0.title ?? "-", engineName($0), stateText($0), Self.created($0.createdAt)] })
-                if submissions.isEmpty { Output.note("No videos yet: twindeck create makes one, twindeck import <video-id> adds one.") }
+                if submissions.isEmpty && history.unreadable.isEmpty { Output.note("No videos yet: twindeck create makes one, twindeck import <video-id> adds one.") }
             } catch {
                 throw CLIError.wrap(error)
+            }
+        }
+
+        /// One bad row never hides the others: the rest is listed, and these are named on standard error.
+        static func noteUnreadable(_ rows: [UnreadableSubmission]) {
+            guard !rows.isEmpty else { return }
+            Output.note("\(rows.count) row\(rows.count == 1 ? "" : "s") of the history could not be read by this version and \(rows.count == 1 ? "is" : "are") left as \(rows.count == 1 ? "it is" : "they are"):")
+            for row in rows {
+                Output.note("  \(Sanitizer.inert(row.videoID ?? "-", limit: 80)) key \(Sanitizer.inert(row.idempotencyKey ?? "?", limit: 80)): \(row.reason)")
             }
         }
 
@@ -78,10 +91,14 @@ extension TwinDeckCommand {
                 var results: [Submission] = []
                 var unresolved = 0
                 for row in pending {
-                    let outcome = try await submitter.resend(row)
-                    if case .unknown(let error) = outcome {
+                    switch try await submitter.pipeline.resend(row) {
+                    case .created, .rejected: break
+                    case .pending(let error):
                         unresolved += 1
                         Output.note("\(row.idempotencyKey): still no answer (\(Submitter.describe(error)))")
+                    case .unrecorded(let created, let error):
+                        unresolved += 1
+                        Output.note("\(row.idempotencyKey): video \(created.videoID) exists but could not be recorded (\(Submitter.describe(error)))")
                     }
                     if let updated = try await store.submission(key: row.idempotencyKey) { results.append(updated) }
                 }
@@ -127,26 +144,20 @@ extension TwinDeckCommand {
     }
 }
 
-/// Records a create before sending it, sends it, and records the answer: at most one video per key.
+/// The CLI's side of the one ``SubmitPipeline``: what `create` and `resume` print for each outcome.
 struct Submitter {
     let client: HeyGenClient
     let store: SubmissionStore
     let isDemo: Bool
 
-    enum Outcome {
-        case submitted(CreateVideoResponse)
-        case rejected(HeyGenError)
-        /// The request may or may not have made a video (timeout, network, 5xx, 409, 429); the row stays `submitting`.
-        case unknown(any Error)
-    }
-
+    var pipeline: SubmitPipeline { SubmitPipeline(service: client, recorder: store) }
     var resumeCommand: String { isDemo ? "twindeck resume --demo" : "twindeck resume" }
 
     /// `twindeck create`: records the request (state `submitting`), sends it, and records the answer. A key that
     /// was already recorded for the same body is sent again (or answered from the history when it has its video).
     func create(_ request: CreateVideoRequest, key: String, look: Look?, source: Submission.Source) async throws -> CreateVideoResponse {
         do {
-            try await store.recordSubmitting(request: request, key: key, lookName: look?.name, voiceName: nil, source: source)
+            try await pipeline.record(request, key: key, lookName: look?.name, voiceName: nil, source: source)
         } catch let error as SubmissionStoreError where error.kind == .duplicateKey {
             let body = String(decoding: try request.jsonBody(), as: UTF8.self)
             guard let existing = try await store.submission(key: key), existing.requestBody == body else {
@@ -161,39 +172,25 @@ struct Submitter {
                 break  // sent before without an answer: the same key again, and the server replays if it made the video
             }
         }
-        switch try await send(request, key: key, look: look) {
-        case .submitted(let created): return created
+        return try created(try await pipeline.send(request, key: key, look: look), key: key)
+    }
+
+    /// The video an outcome made, or the error that says what happened and what to run next.
+    func created(_ outcome: SubmitPipeline.Outcome, key: String) throws -> CreateVideoResponse {
+        switch outcome {
+        case .created(let created): return created
         case .rejected(let error): throw error
-        case .unknown(let error):
+        case .pending(let error):
             throw CLIError("\(Self.describe(error)) — the video may have been made; `\(resumeCommand)` finishes it with the same Idempotency-Key (\(key))")
+        case .unrecorded(let created, let error):
+            // The paid video exists: never hide it. The row stays `submitting`; resume re-sends with the key and
+            // records the server's replayed answer.
+            throw CLIError("""
+                video \(created.videoID) was created (status \(created.status)), but the history could not record it: \
+                \(Self.describe(error)). Run `\(resumeCommand)` once the problem is fixed: it records video \(created.videoID) \
+                (Idempotency-Key \(key)) without making another
+                """)
         }
-    }
-
-    /// Sends a recorded submission again with its stored key and body.
-    func resend(_ row: Submission) async throws -> Outcome {
-        guard let request = try? row.storedRequest() else {
-            let error = HeyGenError(kind: .invalidRequest, message: "the stored request could not be read")
-            try await store.markRejected(key: row.idempotencyKey, error: error.description)
-            return .rejected(error)
-        }
-        return try await send(request, key: row.idempotencyKey, look: nil)
-    }
-
-    /// Sends the request and records the answer; only a definite refusal marks the row rejected.
-    func send(_ request: CreateVideoRequest, key: String, look: Look?) async throws -> Outcome {
-        let created: CreateVideoResponse
-        do {
-            created = try await client.createVideo(request, idempotencyKey: key, look: look)
-        } catch let error as HeyGenError where error.isDefiniteRejection {
-            try await store.markRejected(key: key, error: error.description)
-            return .rejected(error)
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            return .unknown(error)
-        }
-        try await store.markSubmitted(key: key, videoID: created.videoID, status: created.status)
-        return .submitted(created)
     }
 
     static func describe(_ error: any Error) -> String {

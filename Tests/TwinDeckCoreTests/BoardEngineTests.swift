@@ -320,7 +320,7 @@ struct BoardEngineTests {
             let engine = try makeEngine(store: store, client: client, log: log)
             engine.start()
             // Many rounds at the scaled schedule (each ~0.1–0.8 s), well inside the 15 s Retry-After.
-            let polled = try await eventually(timeout: .seconds(10)) {
+            let polled = await eventually(timeout: .seconds(10)) {
                 let counts = await sim.state.requestCounts()
                 return counts["GET /v3/videos/statuses", default: 0] - before["GET /v3/videos/statuses", default: 0] >= 3
             }

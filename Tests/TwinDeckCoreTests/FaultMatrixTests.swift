@@ -71,10 +71,13 @@ struct FaultMatrixTests {
         switch result {
         case .success(.created): break
         case .success(.uncertain): counts.uncertain += 1
+        case .success(.createdUnrecorded(let response, _, let reason)):
+            Issue.record("video \(index) (\(response.videoID)) was made but not recorded: \(reason)")
         case .failure(let error):
+            // One submit pipeline: a 429 (even one that outlasted the retries) is not a refusal — the row stays
+            // `submitting` and the board re-sends it with its key. Nothing here is refused for good.
             counts.rejected += 1
-            // Only a refusal that made nothing may end a submission: a 429 that outlasted the retries.
-            #expect(error.kind == .rateLimited, "video \(index) was refused: \(error)")
+            Issue.record("video \(index) was refused: \(error)")
         }
     }
 

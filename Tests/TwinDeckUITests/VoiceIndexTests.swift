@@ -110,7 +110,7 @@ struct EffectRunnerTests {
         let lock = NSLock()
         var log: [String] = []
         var failRecording = false
-        func recordSubmitting(request: CreateVideoRequest, key: String, lookName: String?, voiceName: String?) async throws {
+        func recordBeforeSending(request: CreateVideoRequest, key: String, lookName: String?, voiceName: String?, source: Submission.Source) async throws {
             try lock.withLock {
                 if failRecording { throw CocoaError(.fileWriteNoPermission) }
                 log.append("submitting \(key)")

@@ -71,6 +71,9 @@ public struct Submission: Codable, Sendable, Equatable, Identifiable {
     public var callbackURL: String?
     /// When a webhook delivery (rather than polling) recorded the final status.
     public var webhookAt: Date?
+    /// Since when HeyGen has said it does not know this video (`not_found` confirmed by `GET /v3/videos/{id}`);
+    /// nil while it knows it. The row becomes final `not_found` only after ``PollSchedule/missingGrace``.
+    public var missingSince: Date?
 
     public var id: String { idempotencyKey }
 
@@ -83,7 +86,7 @@ public struct Submission: Codable, Sendable, Equatable, Identifiable {
         thumbnailURL: String? = nil, videoPageURL: String? = nil, subtitleURL: String? = nil, duration: Double? = nil,
         failureCode: String? = nil, failureMessage: String? = nil, completedAt: Date? = nil, lastPolledAt: Date? = nil,
         downloadPath: String? = nil, downloadState: DownloadState = .none, downloadedBytes: Int64? = nil, totalBytes: Int64? = nil,
-        callbackURL: String? = nil, webhookAt: Date? = nil
+        callbackURL: String? = nil, webhookAt: Date? = nil, missingSince: Date? = nil
     ) {
         self.idempotencyKey = idempotencyKey
         self.videoID = videoID
@@ -116,6 +119,7 @@ public struct Submission: Codable, Sendable, Equatable, Identifiable {
         self.totalBytes = totalBytes
         self.callbackURL = callbackURL
         self.webhookAt = webhookAt
+        self.missingSince = missingSince
     }
 
     // MARK: - State
@@ -145,6 +149,7 @@ public struct Submission: Codable, Sendable, Equatable, Identifiable {
     mutating func apply(_ video: Video, at now: Date) {
         lastPolledAt = now
         updatedAt = now
+        missingSince = nil
         if title == nil { title = video.title }
         if let current = videoStatus, current.isFinal, !video.status.isFinal { return }
         status = video.status.rawValue
@@ -215,6 +220,46 @@ public struct Submission: Codable, Sendable, Equatable, Identifiable {
         failureMessage = other.failureMessage ?? failureMessage
         completedAt = other.completedAt ?? completedAt
         lastPolledAt = other.lastPolledAt ?? lastPolledAt
+    }
+}
+
+/// What the history holds: the rows this version can read, and those it cannot.
+public struct History: Sendable, Equatable {
+    public var rows: [Submission] = []
+    public var unreadable: [UnreadableSubmission] = []
+    public init(rows: [Submission] = [], unreadable: [UnreadableSubmission] = []) {
+        self.rows = rows
+        self.unreadable = unreadable
+    }
+}
+
+/// A history row this version cannot read (a value from a newer TwinDeck, a bad edit): shown as a count with
+/// its key, left as it is in the file.
+public struct UnreadableSubmission: Sendable, Equatable {
+    public var rowID: Int64?
+    public var idempotencyKey: String?
+    public var videoID: String?
+    /// Which column held what, in a sentence.
+    public var reason: String
+
+    public init(rowID: Int64?, idempotencyKey: String?, videoID: String?, reason: String) {
+        self.rowID = rowID
+        self.idempotencyKey = idempotencyKey
+        self.videoID = videoID
+        self.reason = reason
+    }
+
+    static func reason(for error: any Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let context), DecodingError.typeMismatch(_, let context),
+             DecodingError.valueNotFound(_, let context):
+            let column = context.codingPath.last?.stringValue ?? "a column"
+            return "\(column): \(Sanitizer.inert(context.debugDescription, limit: 160))"
+        case DecodingError.keyNotFound(let key, _):
+            return "\(key.stringValue) is missing"
+        default:
+            return Sanitizer.inert(String(describing: error), limit: 160)
+        }
     }
 }
 

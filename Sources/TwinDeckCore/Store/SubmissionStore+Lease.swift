@@ -22,7 +22,7 @@ extension SubmissionStore {
     ///   - now: the current time.
     /// - Returns: whether `owner` holds the lease until `now + ttl`.
     public func acquireLease(owner: String, ttl: TimeInterval, now: Date = Date()) async throws -> Bool {
-        try await writer.write { db in
+        try await write { db in
             let moment = now.timeIntervalSince1970
             if let lease = try PollerLease.fetchOne(db, key: 1), lease.owner != owner, lease.expiresAt > moment,
                 !Self.ownerIsGone(lease.owner)
@@ -44,7 +44,7 @@ extension SubmissionStore {
 
     /// Gives the lease up, if `owner` holds it, so another instance may poll at once.
     public func releaseLease(owner: String) async throws {
-        try await writer.write { db in
+        try await write { db in
             _ = try PollerLease.filter(Column("owner") == owner).deleteAll(db)
         }
     }

@@ -69,6 +69,12 @@ extension SubmissionStore {
                 t.column("heartbeatAt", .double).notNull()
             }
         }
+        migrator.registerMigration("v3-missing") { db in
+            try db.alter(table: Submission.databaseTableName) { t in
+                // When HeyGen first said it did not know the video (cleared when it answers again).
+                t.add(column: "missingSince", .double)
+            }
+        }
         return migrator
     }
 }

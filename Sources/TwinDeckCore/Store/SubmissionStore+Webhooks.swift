@@ -66,7 +66,7 @@ extension SubmissionStore {
     ///   - eventID: `Heygen-Event-Id`, or a name derived from the body when the delivery had none.
     ///   - event: the parsed body.
     public func recordWebhook(eventID: String, event: WebhookEvent, now: Date = Date()) async throws -> WebhookOutcome {
-        try await writer.write { db in
+        try await write { db in
             let moment = now.timeIntervalSince1970
             try WebhookEventRecord.filter(Column("receivedAt") < moment - Self.eventMemory).deleteAll(db)
             if try WebhookEventRecord.exists(db, key: eventID) { return .duplicate }
@@ -82,7 +82,7 @@ extension SubmissionStore {
 
     /// Records that a receiver runs for this store (call again every few seconds while it does).
     public func receiverHeartbeat(owner: String, address: String, signed: Bool, callbacks: Bool, now: Date = Date()) async throws {
-        try await writer.write { db in
+        try await write { db in
             try ReceiverHeartbeat(owner: owner, address: address, signed: signed, callbacks: callbacks,
                                   heartbeatAt: now.timeIntervalSince1970).save(db)
         }
@@ -90,7 +90,7 @@ extension SubmissionStore {
 
     /// Forgets a receiver that stops.
     public func removeReceiver(owner: String) async throws {
-        try await writer.write { db in _ = try ReceiverHeartbeat.deleteOne(db, key: owner) }
+        try await write { db in _ = try ReceiverHeartbeat.deleteOne(db, key: owner) }
     }
 
     /// What the live receivers cover, or nil when none runs: a receiver counts while its heartbeat is younger

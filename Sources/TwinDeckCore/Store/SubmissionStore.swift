@@ -24,15 +24,36 @@ public final class SubmissionStore: Sendable {
     private let clock: @Sendable () -> Date
     /// The database file, or nil for an in-memory store.
     public let path: String?
+    /// Why the history is open read-only (nil when it is writable): every write throws ``SubmissionStoreError`` `readOnly`.
+    public let readOnlyReason: String?
+
+    /// Every write goes through here, so a read-only history is never written.
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        if let readOnlyReason {
+            throw SubmissionStoreError(kind: .readOnly, message: "the history is read-only, so nothing was recorded: \(readOnlyReason)")
+        }
+        return try await writer.write(updates)
+    }
 
     /// Opens (creating when missing) the store at `path`: the file is 0600, a missing directory is made 0700,
     /// and the schema is migrated.
+    ///
+    /// Two cases open the history read-only instead (reads work, every write throws ``SubmissionStoreError``
+    /// `readOnly`, and ``readOnlyReason`` says why): a file whose migrations include one this binary does not
+    /// know (written by a newer TwinDeck — an older binary never writes it), and a file or folder that cannot be
+    /// written (a read-only mount, another user's folder).
     /// - Parameters:
     ///   - path: the SQLite file.
     ///   - clock: the time stamped on rows (tests pass a fixed one).
     /// - Throws: ``SubmissionStoreError`` (`unavailable`) or a GRDB `DatabaseError`.
     public convenience init(path: String, clock: @escaping @Sendable () -> Date = Date.init) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let exists = FileManager.default.fileExists(atPath: path)
+        if exists, access(directory, W_OK) != 0 || access(path, W_OK) != 0 {
+            let reason = "\(access(directory, W_OK) != 0 ? directory : path) cannot be written: \(String(cString: strerror(errno)))"
+            try self.init(readOnlyAt: path, reason: reason, clock: clock)
+            return
+        }
         do {
             if !FileManager.default.fileExists(atPath: directory) {
                 try FileManager.default.createDirectory(
@@ -46,7 +67,50 @@ public final class SubmissionStore: Sendable {
         } catch {
             throw SubmissionStoreError(kind: .unavailable, message: "cannot create the history at \(path): \(error.localizedDescription)")
         }
-        try self.init(writer: Self.openPool(path: path), path: path, clock: clock)
+        let pool = try Self.openPool(path: path)
+        if let unknown = try Self.unknownMigrations(pool), !unknown.isEmpty {
+            try self.init(readOnlyAt: path, reason: Self.newerReason(unknown), clock: clock)
+            return
+        }
+        try self.init(writer: pool, path: path, clock: clock)
+    }
+
+    /// Opens an existing history for reading only.
+    private convenience init(readOnlyAt path: String, reason: String, clock: @escaping @Sendable () -> Date) throws {
+        var configuration = Self.configuration()
+        configuration.readonly = true
+        let reader: any DatabaseWriter
+        do {
+            // A WAL file in a folder that cannot be written may still be read when its -shm file is there; a queue
+            // on the file itself reads it otherwise.
+            reader = try DatabasePool(path: path, configuration: configuration)
+            _ = try reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+        } catch {
+            do {
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+                try self.init(writer: queue, path: path, clock: clock, readOnlyReason: reason)
+                return
+            } catch {
+                throw SubmissionStoreError(kind: .unavailable, message: "cannot read the history at \(path) (\(reason)): \(error)")
+            }
+        }
+        try self.init(writer: reader, path: path, clock: clock, readOnlyReason: reason)
+    }
+
+    static func newerReason(_ unknown: [String]) -> String {
+        "it was written by a newer TwinDeck (schema \(unknown.joined(separator: ", ")) is unknown to this version); "
+            + "update TwinDeck to change it"
+    }
+
+    /// The migrations recorded in the file that this binary does not know (nil when the file has no schema yet).
+    static func unknownMigrations(_ reader: any DatabaseReader) throws -> [String]? {
+        try reader.read { db in
+            guard try db.tableExists("grdb_migrations") else { return nil }
+            let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+            let known = Set(migrator.migrations)
+            return applied.filter { !known.contains($0) }.sorted()
+        }
     }
 
     /// Opens the pool, waiting while another process holds a lock SQLite does not wait for itself: the first
@@ -70,10 +134,13 @@ public final class SubmissionStore: Sendable {
         try SubmissionStore(writer: DatabaseQueue(configuration: configuration()), path: nil, clock: clock)
     }
 
-    private init(writer: any DatabaseWriter, path: String?, clock: @escaping @Sendable () -> Date) throws {
+    private init(writer: any DatabaseWriter, path: String?, clock: @escaping @Sendable () -> Date,
+                 readOnlyReason: String? = nil) throws {
         self.writer = writer
         self.path = path
         self.clock = clock
+        self.readOnlyReason = readOnlyReason
+        if readOnlyReason != nil { return }
         // Two processes opening a new file at once may both try v1; the loser sees it applied on the retry.
         var attempt = 0
         while true {
@@ -113,7 +180,7 @@ public final class SubmissionStore: Sendable {
             requestBody: String(decoding: try request.jsonBody(), as: UTF8.self), source: source, createdAt: now,
             submitState: .submitting, callbackURL: request.callbackURL)
         do {
-            return try await writer.write { db in try row.inserted(db) }
+            return try await write { db in try row.inserted(db) }
         } catch DatabaseError.SQLITE_CONSTRAINT_UNIQUE {
             throw SubmissionStoreError.duplicateKey(key)
         }
@@ -125,7 +192,7 @@ public final class SubmissionStore: Sendable {
     @discardableResult
     public func markSubmitted(key: String, videoID: String, status: VideoStatus) async throws -> Submission {
         let now = clock()
-        return try await writer.write { db in
+        return try await write { db in
             guard var row = try Submission.filter(idempotencyKey: key).fetchOne(db) else { throw SubmissionStoreError.unknownKey(key) }
             if let other = try Submission.filter(videoID: videoID).fetchOne(db), other.idempotencyKey != key {
                 guard other.source == .imported else { throw SubmissionStoreError.duplicateVideo(videoID, key: other.idempotencyKey) }
@@ -161,7 +228,7 @@ public final class SubmissionStore: Sendable {
     @discardableResult
     public func update(with video: Video) async throws -> Submission? {
         let now = clock()
-        return try await writer.write { db in
+        return try await write { db in
             guard var row = try Submission.filter(videoID: video.id).fetchOne(db) else { return nil }
             row.apply(video, at: now)
             try row.update(db)
@@ -173,7 +240,7 @@ public final class SubmissionStore: Sendable {
     @discardableResult
     public func update(statuses: [VideoStatusEntry]) async throws -> [Submission] {
         let now = clock()
-        return try await writer.write { db in
+        return try await write { db in
             var touched: [Submission] = []
             for entry in statuses {
                 guard var row = try Submission.filter(videoID: entry.videoID).fetchOne(db) else { continue }
@@ -185,12 +252,34 @@ public final class SubmissionStore: Sendable {
         }
     }
 
+    /// Records that HeyGen said it does not know a video (a `not_found` from the statuses call, confirmed by a 404
+    /// from its detail). A transient not_found (a video just made and not yet indexed, a server restarted) must not
+    /// end a paid video: the row is marked final `not_found` only once the video has been missing for `grace`.
+    /// - Returns: the row, or nil when no submission holds the video.
+    @discardableResult
+    public func markMissing(videoID: String, at now: Date, grace: TimeInterval) async throws -> Submission? {
+        try await write { db in
+            guard var row = try Submission.filter(videoID: videoID).fetchOne(db) else { return nil }
+            if row.videoStatus?.isFinal ?? false { return row }
+            let since = row.missingSince ?? now
+            row.missingSince = since
+            row.lastPolledAt = now
+            row.updatedAt = now
+            if now.timeIntervalSince(since) >= grace {
+                row.status = VideoStatus.notFound.rawValue
+                row.failureMessage = "HeyGen has not known this video for \(Int(saturating: now.timeIntervalSince(since))) s"
+            }
+            try row.update(db)
+            return row
+        }
+    }
+
     /// Adds a video made elsewhere (key `import-<videoID>`, state `submitted`). A video already in the store,
     /// imported or submitted from here, is returned as it is.
     @discardableResult
     public func importVideo(_ video: Video) async throws -> Submission {
         let now = clock()
-        return try await writer.write { db in
+        return try await write { db in
             if let existing = try Submission.filter(videoID: video.id).fetchOne(db) { return existing }
             var row = Submission(
                 idempotencyKey: "import-" + video.id, videoID: video.id, title: video.title, source: .imported,
@@ -219,11 +308,11 @@ public final class SubmissionStore: Sendable {
     /// Forgets a submission; returns whether there was one.
     @discardableResult
     public func remove(key: String) async throws -> Bool {
-        try await writer.write { db in try Submission.filter(idempotencyKey: key).deleteAll(db) > 0 }
+        try await write { db in try Submission.filter(idempotencyKey: key).deleteAll(db) > 0 }
     }
 
     private func modify(key: String, _ change: @escaping @Sendable (inout Submission) -> Void) async throws -> Submission {
-        try await writer.write { db in
+        try await write { db in
             guard var row = try Submission.filter(idempotencyKey: key).fetchOne(db) else { throw SubmissionStoreError.unknownKey(key) }
             change(&row)
             try row.update(db)
@@ -233,19 +322,41 @@ public final class SubmissionStore: Sendable {
 
     // MARK: - Reads
 
-    /// Every submission, newest first.
+    /// Every submission, newest first, with the rows this version cannot read (see ``history()``) left out.
     public func all() async throws -> [Submission] {
-        try await writer.read { db in try Submission.all().newestFirst().fetchAll(db) }
+        try await history().rows
     }
 
-    /// Submissions not yet final (waiting to be re-sent, or still rendering), newest first.
+    /// Every submission, newest first, and the rows that could not be read: a value this version does not know
+    /// (a `submitState`, `source` or `downloadState` from a newer TwinDeck, a bad hand edit) makes that one row
+    /// unreadable, never the whole history.
+    public func history() async throws -> History {
+        try await writer.read { db in try Self.fetchLeniently(db, Submission.all().newestFirst()) }
+    }
+
+    /// Submissions not yet final (waiting to be re-sent, or still rendering), newest first; unreadable rows left out.
     public func unfinished() async throws -> [Submission] {
-        try await writer.read { db in try Submission.all().unfinished().newestFirst().fetchAll(db) }
+        try await writer.read { db in try Self.fetchLeniently(db, Submission.all().unfinished().newestFirst()).rows }
     }
 
-    /// Submissions whose request must be sent again with the same key, oldest first.
+    /// Submissions whose request must be sent again with the same key, oldest first; unreadable rows left out.
     public func awaitingResubmit() async throws -> [Submission] {
-        try await writer.read { db in try Submission.all().awaitingResubmit().fetchAll(db) }
+        try await writer.read { db in try Self.fetchLeniently(db, Submission.all().awaitingResubmit()).rows }
+    }
+
+    /// Decodes each row on its own, so one bad row is reported instead of failing the whole read.
+    static func fetchLeniently(_ db: Database, _ request: QueryInterfaceRequest<Submission>) throws -> History {
+        var history = History()
+        for row in try Row.fetchAll(db, request) {
+            do {
+                history.rows.append(try Submission(row: row))
+            } catch {
+                history.unreadable.append(UnreadableSubmission(
+                    rowID: row["rowID"], idempotencyKey: row["idempotencyKey"], videoID: row["videoID"],
+                    reason: UnreadableSubmission.reason(for: error)))
+            }
+        }
+        return history
     }
 
     /// The submission with this Idempotency-Key.

@@ -13,6 +13,8 @@ public struct SubmissionStoreError: Error, Sendable, Equatable, CustomStringConv
         case duplicateVideo
         /// The database could not be opened or migrated.
         case unavailable
+        /// The history is open read-only (a newer TwinDeck's file, or a folder that cannot be written): nothing is written.
+        case readOnly
     }
 
     public var kind: Kind
