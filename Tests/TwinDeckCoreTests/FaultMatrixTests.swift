@@ -47,6 +47,8 @@ struct FaultCase: Sendable, CustomTestStringConvertible {
         FaultCase(name: "a 200 with an error object on create", faults: [.init(.errorIn200, pathPrefix: create, method: "POST")]),
         FaultCase(name: "a 200 with an error object on polls", faults: [.init(.errorIn200, pathPrefix: create, method: "GET", count: 3)]),
         FaultCase(name: "an unknown status word", faults: [.init(.unknownStatus("reticulating_splines"), pathPrefix: create, method: "GET", count: 6)]),
+        FaultCase(name: "a transient not_found on statuses (a server restarted, a video not yet indexed)",
+                  faults: [.init(.unknownStatus("not_found"), pathPrefix: statuses, count: 3)]),
         FaultCase(name: "an empty list page with has_more true", faults: [.init(.emptyPage, pathPrefix: "/v3/videos?", method: "GET")]),
         FaultCase(name: "a repeating next_token", faults: [.init(.repeatingToken("tok_loop"), pathPrefix: "/v3/videos?", method: "GET", count: 2)]),
     ]
@@ -138,6 +140,8 @@ struct FaultMatrixTests {
             #expect(Set(onBoard).count == onBoard.count, "a video twice on the board")
             #expect(Set(onServer).count == onServer.count, "a video twice on the server")
             #expect(Set(onServer) == Set(onBoard), "server and board differ")
+            let ended = rows.filter { $0.videoStatus != .completed }.map { "\($0.idempotencyKey): \($0.status ?? "nil")" }
+            #expect(ended.isEmpty, "every video rendered, so every row ends completed (a transient not_found is not final): \(ended)")
             #expect(posts > counts.submitted, "some creates were sent more than once, yet made one video each")
             #expect(counts.uncertain > 0, "some answers were lost on the way")
             #expect(!log.failures.isEmpty, "the board showed its polling trouble")

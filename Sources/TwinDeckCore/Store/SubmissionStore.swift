@@ -86,8 +86,11 @@ public final class SubmissionStore: Sendable {
             reader = try DatabasePool(path: path, configuration: configuration)
             _ = try reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
         } catch {
+            // Without its -shm file a WAL database can be read only as immutable (SQLite cannot make the shared
+            // memory in a folder it cannot write): nobody can change it there, so that is what it is.
+            let uri = "file:" + PlainText.percentEncoded(path, keeping: "/-._~") + "?immutable=1"
             do {
-                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                let queue = try DatabaseQueue(path: uri, configuration: configuration)
                 _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
                 try self.init(writer: queue, path: path, clock: clock, readOnlyReason: reason)
                 return
