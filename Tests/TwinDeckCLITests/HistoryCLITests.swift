@@ -139,7 +139,7 @@ struct HistoryCLITests {
     /// The answer to a create is lost (the process is killed while the server is still working): the row stays
     /// `submitting`, and `resume` finishes it with the same key — one video on the server, not two.
     @Test func resumeFinishesALostCreateWithExactlyOneVideo() async throws {
-        let simulator = try SimulatorProcess(["--render-seconds", "0.5", "--create-delay-ms", "15000"])  // outlasts a loaded machine's kill
+        let simulator = try SimulatorProcess(["--render-seconds", "0.5", "--create-delay-ms", "30000"])  // outlasts a loaded machine's kill
         defer { simulator.stop() }
         let sandbox = Sandbox()
         let target = ["--base-url", simulator.baseURL, "--api-key", "demo"]

@@ -368,7 +368,7 @@ struct BoardEngineTests {
             let countedAfter = engineA.requestCount.load(ordering: .relaxed)
             #expect(served >= countedBefore - 1 && served <= countedAfter, "served \(served), A counted \(countedBefore)…\(countedAfter)")
             // B shows the board it does not poll.
-            #expect(logB.all.contains { if case .boardLoaded(let rows) = $0 { rows.count == 2 } else { false } })
+            #expect(logB.all.contains { if case .historyLoaded(let history) = $0 { history.rows.count == 2 } else { false } })
 
             await engineA.stop()
             let aAfterStop = engineA.requestCount.load(ordering: .relaxed)

