@@ -139,7 +139,12 @@ public final class BoardEngine: Sendable {
         wakeup.wake()
         await task?.value
         await watch?.value
-        try? await store.releaseLease(owner: owner)
+        do {
+            try await store.releaseLease(owner: owner)
+        } catch {
+            // Not fatal: the lease expires, and a live instance takes over a dead owner's lease at once.
+            logger.warning("could not give up the poller lease: \(error)")
+        }
     }
 
     /// Polls at once (`r`, a new submission).
