@@ -11,8 +11,16 @@ struct APIGateMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let requestID = "req_" + UUID().uuidString.prefix(8).lowercased()
+        var request = request
         let path = request.uri.path
         await state.count("\(request.method) \(Self.route(path))")
+        if state.options.recordRequests, path.hasPrefix("/v3/") {
+            // Collecting keeps the body for the handler (Hummingbird replaces it with the collected buffer).
+            let body = request.method == .get || request.method == .delete ? nil
+                : try? await request.collectBody(upTo: 1 << 20)
+            await state.record(RecordedRequest(method: request.method.rawValue, path: path, query: request.uri.query,
+                                               body: body.map { Array($0.readableBytesView) }))
+        }
         var response: Response
         do {
             response = try await gate(request, path: path, context: context, next: next)

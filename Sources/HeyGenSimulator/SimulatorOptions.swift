@@ -92,6 +92,8 @@ public struct SimulatorOptions: Sendable {
     public var credits: Int?
     /// Extra time `POST /v3/videos` takes before answering (to exercise timeouts and 409 in-flight).
     public var createDelayMilliseconds: Int = 0
+    /// Keep every API request as it arrived (method, path, query, body) for conformance tests; off by default.
+    public var recordRequests = false
     /// Random faults.
     public var faultRates = FaultRates()
     /// A JSON file that keeps the simulator's videos across restarts; nil keeps them in memory only.

@@ -47,6 +47,23 @@ enum IdempotencyEntry: Sendable {
     case done(bodyHash: UInt64, response: CreateVideoResponse, at: Double)
 }
 
+/// One API request as the simulator received it.
+public struct RecordedRequest: Sendable, Hashable {
+    public var method: String
+    public var path: String
+    /// The raw query string (percent-encoded), nil when there was none.
+    public var query: String?
+    /// The body, when the request had one.
+    public var body: [UInt8]?
+
+    public init(method: String, path: String, query: String?, body: [UInt8]?) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.body = body
+    }
+}
+
 /// The simulator's whole world: catalogue, videos, idempotency keys, webhook endpoints, faults, counters.
 public actor SimulatorState {
     let options: SimulatorOptions
@@ -66,6 +83,7 @@ public actor SimulatorState {
     var clockOffset: Double = 0
     var counts: [String: Int] = [:]
     var deliveries: [String] = []
+    var recorded: [RecordedRequest] = []
 
     init(options: SimulatorOptions) throws {
         self.options = options
@@ -106,6 +124,11 @@ public actor SimulatorState {
 
     /// Requests served so far, by `METHOD /route` (e.g. `GET /v3/videos/statuses`).
     public func requestCounts() -> [String: Int] { counts }
+
+    /// The API requests received so far, as they arrived (only with ``SimulatorOptions/recordRequests``).
+    public func recordedRequests() -> [RecordedRequest] { recorded }
+
+    func record(_ request: RecordedRequest) { recorded.append(request) }
 
     /// Webhook deliveries made so far, as `url status` lines.
     public func deliveryLog() -> [String] { deliveries }

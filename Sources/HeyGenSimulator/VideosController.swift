@@ -117,16 +117,20 @@ struct VideosController {
         }
         let ids = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard ids.count <= 100 else { throw SimError.invalid("at most 100 video_ids per request", param: "video_ids") }
-        var entries: [VideoStatusEntry] = []
+        // The published schema's item: `error` is an object (failure details), not a string.
+        var entries: [JSONValue] = []
         for id in ids {
             guard let video = await state.video(id: id) else {
-                entries.append(VideoStatusEntry(videoID: id, status: .notFound, error: "video not found"))
+                entries.append(.object(["video_id": .string(id), "status": .string(VideoStatus.notFound.rawValue),
+                                        "error": .object(["code": .string("video_not_found"), "message": .string("video not found")])]))
                 continue
             }
             let status = await state.status(of: video)
-            entries.append(VideoStatusEntry(
-                videoID: id, status: status == .pending ? .queued : status,
-                error: status == .failed ? Self.failureMessage : nil))
+            var entry: [String: JSONValue] = ["video_id": .string(id), "status": .string((status == .pending ? .queued : status).rawValue)]
+            if status == .failed {
+                entry["error"] = .object(["code": .string(Self.failureCode), "message": .string(Self.failureMessage)])
+            }
+            entries.append(.object(entry))
         }
         return try jsonResponse(Page(data: entries, hasMore: false, nextToken: nil))
     }
