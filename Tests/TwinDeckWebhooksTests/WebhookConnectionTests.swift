@@ -93,18 +93,30 @@ struct WebhookConnectionTests {
             $0.headerTimeout = .seconds(60)  // so only the cap closes them
         }) { server in
             #expect(server.maxConnections == 20)
+            // Twenty connections, each taken in before the next opens, so their order is known.
+            var first: [RawConnection] = []
+            for index in 0..<20 {
+                let connection = try RawConnection(port: server.port)
+                if !index.isMultiple(of: 2) { try connection.send(Self.halfHead) }  // half of them start a request
+                first.append(connection)
+                #expect(await eventually(timeout: .seconds(10)) { server.openConnections == index + 1 })
+            }
+            // The oldest of them makes a request: it is now the one idle the shortest.
+            try first[0].send("GET /elsewhere HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            #expect(await eventually(timeout: .seconds(10)) { first[0].poll(); return first[0].text.contains("\r\n\r\n") })
+
+            // Nineteen more at once: each one closes the longest-idle connection, never refused.
             var flood: [RawConnection] = []
-            for index in 0..<40 {
+            for index in 0..<19 {
                 let connection = try RawConnection(port: server.port)
                 if index.isMultiple(of: 2) { try connection.send(Self.halfHead) }
                 flood.append(connection)
             }
-            // The cap holds: the longest-idle connections made room for the newer ones.
-            #expect(await eventually(timeout: .seconds(10)) { flood.filter { $0.poll() }.count >= 20 })
-            #expect(server.openConnections <= 20)
-            // The oldest were the ones closed (accepts on two event loops may swap neighbours, hence the margin).
-            #expect(flood.prefix(15).allSatisfy { $0.isClosed } && flood.suffix(15).allSatisfy { !$0.isClosed },
-                    "closed: \(flood.indices.filter { flood[$0].isClosed })")
+            #expect(await eventually(timeout: .seconds(10)) { first.dropFirst().allSatisfy { $0.poll() } },
+                    "closed: \(first.indices.filter { first[$0].isClosed })")
+            #expect(!first[0].poll(), "the connection active most recently was kept, though it is the oldest")
+            #expect(flood.allSatisfy { !$0.poll() }, "the new connections were taken in")
+            #expect(server.openConnections == 20)
 
             let body = eventBody(videoID: "v_flood")
             let answer = try await deliver(server.url, body: body, headers: signed(body))
