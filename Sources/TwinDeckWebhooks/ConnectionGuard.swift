@@ -126,7 +126,8 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
         headerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: headerTimeout) { [self] in
             headerTimer = nil
             guard !headSeen else { return }
-            if !refused { logger.info("webhook receiver: no request head within \(headerTimeout.nanoseconds / 1_000_000) ms, closing") }
+            // Debug, not info: a slowloris flood would otherwise write a line per connection.
+            if !refused { logger.debug("webhook receiver: no request head within \(headerTimeout.nanoseconds / 1_000_000) ms, closing") }
             context.close(promise: nil)
         }
     }

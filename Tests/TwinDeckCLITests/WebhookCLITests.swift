@@ -65,6 +65,11 @@ struct WebhookCLITests {
         #expect(unknown.code == 64 && unknown.stderr.contains("unknown event avatar_video.queued"))
         let notURL = try await twindeck(["webhook", "register", "--url", "ftp://hooks.test/x", "--demo"])
         #expect(notURL.code == 64)
+        for bad in [["--idle-timeout", "0"], ["--header-timeout", "nan"], ["--header-timeout", "-1"], ["--idle-timeout", "1e9"],
+                    ["--max-connections", "0"]] {
+            let refused = try await twindeck(["webhook", "listen", "--port", "0"] + bad)
+            #expect(refused.code == 64 && refused.stderr.contains(bad[0]), "\(bad): \(refused.code) \(refused.stderr)")
+        }
     }
 
     @Test func listenRecordsASignedDeliveryIntoTheHistory() async throws {
