@@ -115,7 +115,9 @@ extension TwinDeckCommand.Webhook {
                 Deliveries are verified (Heygen-Signature with a saved endpoint secret, Heygen-Timestamp within 5 minutes, \
                 Heygen-Event-Id seen once) and recorded into the history, so the board shows them "via webhook" and polls \
                 those videos only every 2 minutes as a safety net. Unsigned callback_url deliveries are refused unless \
-                --accept-callbacks is given, and then taken only for videos the history already holds.
+                --accept-callbacks is given, and then taken only for videos the history already holds. Idle connections \
+                and half-sent requests are closed after --idle-timeout / --header-timeout, request headers over 16 KiB \
+                are answered 431, and past --max-connections the longest-idle connection makes room for a new one.
                 """)
         @Option(help: "Address to listen on (keep loopback behind a reverse proxy or tunnel).") var host = "127.0.0.1"
         @Option(help: "Port (0 picks a free one).") var port = 8787
@@ -126,9 +128,21 @@ extension TwinDeckCommand.Webhook {
         var secretFile: [String] = []
         @Flag(help: "Accept unsigned callback_url deliveries, for videos already in the history.") var acceptCallbacks = false
         @Flag(help: "Record into the demo history (the one --demo commands use) and read the demo secrets.") var demo = false
+        @Option(help: ArgumentHelp("Close a connection with nothing read or written for this long.", valueName: "seconds"))
+        var idleTimeout: Double = 30
+        @Option(help: ArgumentHelp("Close a connection whose request headers have not arrived this long after it opened.", valueName: "seconds"))
+        var headerTimeout: Double = 10
+        @Option(help: ArgumentHelp(
+            "At most this many connections (lowered to stay 64 under the open-file limit); past it the longest-idle one is closed.",
+            valueName: "n"))
+        var maxConnections = 512
 
         func validate() throws {
             guard path.hasPrefix("/") else { throw ValidationError("--path must start with /") }
+            for (name, value) in [("--idle-timeout", idleTimeout), ("--header-timeout", headerTimeout)] where !(value > 0 && value <= 86_400) {
+                throw ValidationError("\(name) must be more than 0 and at most 86400 seconds")
+            }
+            guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be from 1 to 1000000") }
             for file in secretFile where WebhookSecrets.read(file) == nil {
                 throw ValidationError("cannot read a secret from \(file)")
             }
@@ -147,6 +161,9 @@ extension TwinDeckCommand.Webhook {
             options.host = host
             options.port = port
             options.path = path
+            options.idleTimeout = .seconds(idleTimeout)
+            options.headerTimeout = .seconds(headerTimeout)
+            options.maxConnections = maxConnections
             let termination = TerminationSignals()
             let server: RunningWebhookServer
             do {
@@ -158,6 +175,9 @@ extension TwinDeckCommand.Webhook {
             let secrets = gate.secrets().count
             Output.note("Webhook receiver on \(server.url) — \(secrets) endpoint secret\(secrets == 1 ? "" : "s")"
                 + (acceptCallbacks ? ", unsigned callbacks accepted for known videos" : "") + ". Ctrl-C stops it.")
+            if server.maxConnections < maxConnections {
+                Output.note("At most \(server.maxConnections) connections: the open-file limit (ulimit -n) is \(WebhookServerOptions.softFileLimit() ?? 0).")
+            }
             if secrets == 0 && !acceptCallbacks {
                 Output.note("No endpoint secret and no --accept-callbacks: every delivery will be refused. Run twindeck webhook register first.")
             }

@@ -27,10 +27,12 @@ struct Answer: Sendable {
 /// A receiver on a free loopback port over `store`, stopped after `body`.
 func withReceiver<T>(
     store: SubmissionStore, secrets: [String] = [endpointSecret], acceptCallbacks: Bool = false,
+    configure: (inout WebhookServerOptions) -> Void = { _ in },
     _ body: (RunningWebhookServer) async throws -> T
 ) async throws -> T {
     var options = WebhookServerOptions()
     options.port = 0
+    configure(&options)
     let gate = WebhookGate(store: store, secrets: { secrets }, acceptCallbacks: acceptCallbacks)
     let server = try await WebhookServer.start(options, gate: gate, logger: quietLogger)
     do {
