@@ -137,7 +137,7 @@ static void end_editor(pid_t child, int sig, int grace_ms, int *status) {
     }
 }
 
-td_editor_result td_run_editor(const char *editor, const char *path, int grace_ms) {
+td_editor_result td_run_editor(const char *editor, const char *path, int grace_ms, int terminal_fd) {
     td_editor_result result = { TD_EDITOR_SPAWN_FAILED, 0 };
     int pipe_fds[2];
     if (pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) { result.code = errno; return result; }
@@ -225,7 +225,7 @@ td_editor_result td_run_editor(const char *editor, const char *path, int grace_m
             struct pollfd fds[2] = {
                 { .fd = pipe_fds[0], .events = POLLIN, .revents = 0 },
                 /* events 0: only a hang-up (POLLHUP/POLLERR) is reported; the editor's input is not touched. */
-                { .fd = STDIN_FILENO, .events = 0, .revents = 0 },
+                { .fd = terminal_fd, .events = 0, .revents = 0 },  /* poll skips a negative fd */
             };
             int ready = poll(fds, 2, -1);
             if (ready < 0 && errno != EINTR) { poll(NULL, 0, 10); continue; }

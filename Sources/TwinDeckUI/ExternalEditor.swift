@@ -43,6 +43,8 @@ struct ExternalEditor {
     var directory = FileManager.default.temporaryDirectory
     /// How long an editor told to close (the session ended) may take before it is killed.
     var graceMilliseconds: Int32 = 2000
+    /// The terminal whose hang-up ends the session (stdin); nil: none is watched (tests without a terminal).
+    var terminal: Int32? = STDIN_FILENO
 
     /// `$VISUAL`, else `$EDITOR`: the first one set and not blank.
     static func command(in environment: [String: String]) -> String? {
@@ -71,7 +73,7 @@ struct ExternalEditor {
             return .failed(.couldNotStart("the script could not be written to \(directory.path): \(error.localizedDescription)"))
         }
         suspend()
-        let result = td_run_editor(command, file.path, graceMilliseconds)
+        let result = td_run_editor(command, file.path, graceMilliseconds, terminal ?? -1)
         // Also after a hang-up: curses then comes back on a dead terminal (writes fail, nothing blocks) and the
         // loop stops as on SIGHUP, giving the terminal back once.
         resume()

@@ -33,7 +33,8 @@ void td_reset_signal_handlers(void);
  * - SIGTSTP has its default action: a Ctrl-Z that stops the group stops the app with the editor, and `fg`
  *   continues both; if the editor alone stops, the app stops itself too (SIGTSTP) and sends the editor SIGCONT
  *   once it is continued (at once, where nobody can continue it: an orphaned group);
- * - SIGHUP or SIGTERM, or the terminal hanging up (POLLHUP on stdin), ends the session: the editor and its
+ * - SIGHUP or SIGTERM, or the terminal hanging up (POLLHUP on `terminal_fd`, the app's stdin; -1: not watched),
+ *   ends the session: the editor and its
  *   children get that signal (SIGHUP for a hang-up) then SIGCONT, then SIGKILL after `grace_ms` if still
  *   there; the signal is left pending for td_take_signal(), so the app then stops as on that signal.
  * Waiting is waitpid(WUNTRACED) woken through a self-pipe by SIGCHLD and the signals above (any thread may take
@@ -50,7 +51,7 @@ typedef struct {
     int outcome;
     int code;
 } td_editor_result;
-td_editor_result td_run_editor(const char *editor, const char *path, int grace_ms);
+td_editor_result td_run_editor(const char *editor, const char *path, int grace_ms, int terminal_fd);
 
 /* Drawing helpers: set the attributes and colour pair, then write UTF-8 text at (y, x) on stdscr. */
 void td_draw_text(int y, int x, const char *utf8, int bold, int dim, int reverse, int underline, int pair);
