@@ -206,4 +206,45 @@ struct ExternalEditorE2ETests {
         }
         #expect(sandbox.leftovers.isEmpty, "left behind (the file, vim's swap file): \(sandbox.leftovers)")
     }
+
+    /// Ctrl-Z in vim under a job-control shell: vim stops its process group, the app with it (the shell shows
+    /// one stopped job); `fg` continues both, and the edit ends as usual. (In the other tests the pane's `sh`
+    /// has no job control: a group without a parent shell in the session is orphaned and ignores Ctrl-Z.)
+    @Test func ctrlZInVimStopsTheAppTooAndFgContinuesBoth() async throws {
+        guard let bash = Tools.which("bash") else { throw E2EError.missingTool("bash") }
+        let sandbox = try Sandbox()
+        defer { sandbox.close() }
+        // The harness's own pane only prints the version; the app runs in a second window, under `bash -i`.
+        let app = try TwinDeckInTmux(width: 100, height: 30, environment: ["TMPDIR": sandbox.tmp.path], arguments: ["--version"])
+        defer { app.close() }
+        try app.tmux(["new-window", "-e", "PS1=jobs-shell$ ", bash, "--norc", "--noprofile", "-i"])
+        try await app.waitFor("the job-control shell") { $0.contains("jobs-shell$") }
+        let line = "EDITOR=\(shellQuote(Self.vim)) VISUAL= TMPDIR=\(shellQuote(sandbox.tmp.path)) \(shellQuote(twindeckBinary.path)) --demo"
+        try app.type(line)
+        try app.press("Enter")
+        try await openVim(app)
+        let (pid, vim) = try await processes(app)
+        try app.press("C-z")
+        try await app.waitFor("the shell's stopped job") { $0.contains("Stopped") }
+        try await eventually("the app and vim stopped") { Self.stat(pid).first == "T" && Self.stat(vim).first == "T" ? true : nil }
+        try app.type("fg")
+        try app.press("Enter")
+        try await app.waitFor("vim again after fg", timeout: .seconds(10)) { $0.contains("Typed in TwinDeck") && $0.lines.contains("~") }
+        #expect(Self.stat(pid).first != "T" && Self.stat(vim).first != "T", "both continue: app \(Self.stat(pid)), vim \(Self.stat(vim))")
+        try app.type("A after fg")
+        try app.press("Escape")
+        try app.type(":wq")
+        try app.press("Enter")
+        try await app.waitFor("the script from vim after the stop", timeout: .seconds(10)) {
+            $0.contains("Compose a Digital Twin video") && $0.fieldValue("Script") == "Typed in TwinDeck after fg"
+        }
+        #expect(sandbox.leftovers.isEmpty, "left behind: \(sandbox.leftovers)")
+        try app.press("Escape")
+        try app.press("q")
+        // `fg` waits for the job again: its status is the app's.
+        try await app.waitFor("the shell after the app") { !$0.contains("Compose a Digital Twin video") && $0.contains("jobs-shell$ fg") }
+        try app.type("echo EXIT=$?")
+        try app.press("Enter")
+        try await app.waitFor("the app's exit status") { $0.contains("EXIT=0") }
+    }
 }
