@@ -9,6 +9,7 @@ import Glibc
 //   HeyGen ─► TwinDeckCore ─► TwinDeckUI ─► twindeck
 //   HeyGen, TwinDeckCore ─► TwinDeckWebhooks (Hummingbird receiver) ─► twindeck
 //   CNCurses, CTerminalShim ─► Terminal ─► TwinDeckUI     CSearch, CHeap ─► TwinDeckCore
+//   CTerminalShim ─► TwinDeckUI (the external editor, td_run_editor)
 
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -146,7 +147,7 @@ let package = Package(
         // MARK: - Views
         .target(
             name: "TwinDeckUI",
-            dependencies: ["TwinDeckCore", "Terminal", "HeyGen", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TwinDeckCore", "Terminal", "CTerminalShim", "HeyGen", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
 

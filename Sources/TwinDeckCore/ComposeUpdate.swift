@@ -343,3 +343,24 @@ extension AppState {
         }
     }
 }
+
+extension AppState {
+    /// The external editor came back: its text becomes the script (saved as the draft), or the reason it did not
+    /// (no editor set, could not start, exited with a status, killed by a signal) is shown.
+    mutating func scriptEdited(_ result: ScriptEditResult) -> [Effect] {
+        switch result {
+        case .edited(let text):
+            let complete = compose.draft.script.replace(with: text.hasSuffix("\n") ? String(text.dropLast()) : text)
+            compose.touched.insert(.script)
+            if !complete {
+                showToast("The script was cut to \(PlainFormat.grouped(compose.draft.script.limit)) characters", level: .error, seconds: 10)
+            } else if TextArea.containsControls(text) {
+                showToast("Control characters in the script were removed", level: .info)
+            }
+            return [.saveDraft(compose.draft)]
+        case .failed(let failure):
+            showToast(failure.description, level: .error, seconds: 10)
+            return []
+        }
+    }
+}

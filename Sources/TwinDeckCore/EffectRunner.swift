@@ -71,8 +71,18 @@ public struct VoiceCache: Sendable {
     }
 }
 
-/// Runs ``Effect``s as tasks and posts their results as ``Message``s. Effects of one kind replace the
-/// one still in flight (a second `r` cancels the first refresh).
+/// The effects that need the terminal, run on the thread that owns it (the UI loop's, which runs the
+/// ``EffectRunner``); TwinDeckUI implements them over the NCurses screen, tests with fakes.
+public protocol TerminalEffects: AnyObject {
+    /// Leaves the screen, runs `$VISUAL`/`$EDITOR` on `script`, comes back; returns when the editor has ended.
+    func editScript(_ script: String) -> ScriptEditResult
+    /// Tells the person something finished (a bell, an OSC 9 notification, or nothing, as configured).
+    func notify(_ text: String)
+}
+
+/// The one interpreter of ``Effect``s: runs each as a task (or at once) and posts the results as ``Message``s.
+/// Effects of one kind replace the one still in flight (a second `r` cancels the first refresh). The
+/// terminal-bound ones go to ``TerminalEffects``; without one they are not skipped but answered as unavailable.
 public final class EffectRunner: @unchecked Sendable {
     // `tasks` is only touched under `lock`; everything else is immutable.
     private let service: any HeyGenService
@@ -83,6 +93,8 @@ public final class EffectRunner: @unchecked Sendable {
     public let board: BoardEngine?
     private let previews: PreviewRenderer?
     private let player: AudioPlayer?
+    /// Only used from the thread that calls `run` (the UI loop's).
+    private let terminal: (any TerminalEffects)?
     private let post: @Sendable (Message) -> Void
     private let copy: @Sendable (String) -> Bool
     private let logger: Logger
@@ -92,11 +104,14 @@ public final class EffectRunner: @unchecked Sendable {
     /// - Parameters:
     ///   - service: the API.
     ///   - cache: where the voice catalogue is kept between runs; nil for none.
+    ///   - terminal: the editor and notifications; nil where there is no terminal (they are then reported unavailable).
     ///   - copy: puts text on the clipboard; returns whether it could.
     ///   - post: delivers a result to the UI loop (thread-safe).
     public init(service: any HeyGenService, cache: VoiceCache?, recorder: (any SubmissionRecorder)? = nil,
                 drafts: DraftStore? = nil, board: BoardEngine? = nil, previews: PreviewRenderer? = nil, player: AudioPlayer? = nil,
+                terminal: (any TerminalEffects)? = nil,
                 logger: Logger, copy: @escaping @Sendable (String) -> Bool, post: @escaping @Sendable (Message) -> Void) {
+        self.terminal = terminal
         self.previews = previews
         self.player = player
         self.service = service
@@ -149,9 +164,21 @@ public final class EffectRunner: @unchecked Sendable {
             do { try drafts?.save(draft) } catch { logger.warning("could not save the draft: \(error)") }
         case .loadDraft:
             if let draft = drafts?.load() { post(.draftLoaded(draft)) }
-        case .editScript, .notify:
-            // These need the terminal: the runtime handles them itself.
-            break
+        case .editScript(let script):
+            // Blocks the calling (UI) thread while the editor has the terminal: nothing else may draw meanwhile.
+            if let terminal {
+                post(.scriptEdited(terminal.editScript(script)))
+            } else {
+                logger.error("an external edit of the script was asked for, but this session has no terminal")
+                post(.scriptEdited(.failed(.unavailable)))
+            }
+        case .notify(let text):
+            if let terminal {
+                terminal.notify(text)
+            } else {
+                logger.error("a notification (\(text)) was asked for, but this session has no terminal")
+                post(.boardActionFailed("Could not notify (no terminal here): \(text)"))
+            }
         case .pollNow: board?.pollNow()
         case .refreshVideo(let id): board?.refresh(videoID: id)
         case .download(let key): board?.download(key: key)

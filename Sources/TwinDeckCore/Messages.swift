@@ -18,8 +18,8 @@ public enum Message: Equatable, Sendable {
     case copied(what: String, ok: Bool)
     case submitted(Result<SubmitOutcome, HeyGenError>)
     case draftLoaded(ComposeDraft)
-    /// The external editor returned (nil when it failed to start).
-    case scriptEdited(String?)
+    /// The external editor returned: the edited script, or why there is none.
+    case scriptEdited(ScriptEditResult)
     /// The store's rows after a change (a poll, a submit, an import).
     case boardLoaded([Submission])
     /// The whole history as read: the rows, and those this version could not read (shown as a count).
@@ -36,6 +36,58 @@ public enum Message: Equatable, Sendable {
     case previewLoaded(lookID: String, width: Int, height: Int, PreviewPhase)
     /// The voice preview's player started, stopped, or cannot run here.
     case auditionChanged(voiceID: String, AuditionPhase?)
+}
+
+/// How running `$VISUAL`/`$EDITOR` on the script ended.
+public enum ScriptEditResult: Equatable, Sendable {
+    /// The editor exited with status 0; the file's text as it left it.
+    case edited(String)
+    case failed(EditorFailure)
+}
+
+/// Why the external editor gave no script back; ``description`` is the sentence shown to the person.
+public enum EditorFailure: Equatable, Sendable, CustomStringConvertible {
+    /// Neither `$VISUAL` nor `$EDITOR` is set.
+    case noEditor
+    /// The temporary file could not be written, or the shell could not be started.
+    case couldNotStart(String)
+    /// The editor (its command's first word) exited with a status other than 0.
+    case exited(editor: String, status: Int32)
+    /// The editor was killed by a signal.
+    case killed(editor: String, signal: Int32)
+    /// The editor exited with 0 but its file could not be read back.
+    case unreadable(String)
+    /// The session ended while the editor was open (a hang-up, SIGTERM): the editor was closed too.
+    case sessionEnded(signal: Int32)
+    /// No terminal here to run an editor on (an ``EffectRunner`` without a ``TerminalEffects`` handler).
+    case unavailable
+
+    public var description: String {
+        switch self {
+        case .noEditor:
+            return "Could not run the editor: set $VISUAL or $EDITOR"
+        case .couldNotStart(let reason):
+            return "Could not start the editor: \(reason)"
+        case .exited(let editor, let status):
+            let hint = status == 127 ? " (command not found)" : status == 126 ? " (not executable)" : ""
+            return "The editor \(editor) exited with status \(status)\(hint): the script is unchanged"
+        case .killed(let editor, let signal):
+            return "The editor \(editor) was killed by signal \(signal)\(Self.name(signal)): the script is unchanged"
+        case .unreadable(let reason):
+            return "Could not read the edited script back: \(reason)"
+        case .sessionEnded(let signal):
+            return "The editor was closed: the session ended (signal \(signal)\(Self.name(signal)))"
+        case .unavailable:
+            return "The external editor is not available here (no terminal)"
+        }
+    }
+
+    /// " (SIGINT)" for the signals a person meets; "" for others.
+    static func name(_ signal: Int32) -> String {
+        let names: [Int32: String] = [1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV",
+                                      13: "SIGPIPE", 15: "SIGTERM"]
+        return names[signal].map { " (\($0))" } ?? ""
+    }
 }
 
 /// Work for the runtime: network calls, disk, clipboard. Results come back as ``Message``s.

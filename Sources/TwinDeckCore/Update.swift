@@ -72,19 +72,8 @@ func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .draftLoaded(let draft):
         if state.compose.draft.isEmpty { state.compose.draft = draft }
         return []
-    case .scriptEdited(let text):
-        if let text {
-            let complete = state.compose.draft.script.replace(with: text.hasSuffix("\n") ? String(text.dropLast()) : text)
-            state.compose.touched.insert(.script)
-            if !complete {
-                state.showToast("The script was cut to \(PlainFormat.grouped(state.compose.draft.script.limit)) characters", level: .error, seconds: 10)
-            } else if TextArea.containsControls(text) {
-                state.showToast("Control characters in the script were removed", level: .info)
-            }
-            return [.saveDraft(state.compose.draft)]
-        }
-        state.showToast("Could not run the editor: set $VISUAL or $EDITOR", level: .error)
-        return []
+    case .scriptEdited(let result):
+        return state.scriptEdited(result)
     case .boardLoaded(let rows):
         return state.boardLoaded(rows)
     case .historyLoaded(let history):

@@ -89,15 +89,15 @@ public enum AppRuntime {
         defer { player?.stop() }
         let effects = EffectRunner(
             service: configuration.service, cache: configuration.voiceCache, recorder: configuration.recorder,
-            drafts: configuration.drafts, board: board, previews: previews, player: player, logger: configuration.logger,
+            drafts: configuration.drafts, board: board, previews: previews, player: player,
+            terminal: TerminalSession(screen: screen, logger: configuration.logger), logger: configuration.logger,
             copy: { Clipboard.copy($0) }, post: { inbox.post($0) })
         defer { effects.cancelAll() }
-        let runner = Runner(effects: effects, screen: screen, inbox: inbox, logger: configuration.logger)
         var state = AppState(width: screen.width, height: screen.height, baseURL: configuration.baseURL,
                              isDemo: configuration.isDemo, colors: screen.colors)
         state.looks.load = .loading
         state.voices.load = .loading
-        runner.run(initialEffects())
+        effects.run(initialEffects())
         var last: Buffer?
         var lastTick = Date.distantPast
         let started = Date()
@@ -124,7 +124,7 @@ public enum AppRuntime {
             var event = screen.readEvent(timeout: waiting ? 15 : 100)
             var burst = 0
             while let current = event {
-                apply(current, to: &state, runner: runner)
+                apply(current, to: &state, effects: effects)
                 dirty = true
                 burst += 1
                 event = burst < 512 ? screen.readEvent(timeout: 0) : nil
@@ -135,7 +135,7 @@ public enum AppRuntime {
                 return .signal(signal)
             }
             for message in inbox.drain() {
-                runner.run(update(&state, message))
+                effects.run(update(&state, message))
                 dirty = true
             }
             let now = Date()
@@ -143,7 +143,7 @@ public enum AppRuntime {
                 || !state.looks.detailLoading.isEmpty || state.toast != nil
             if now.timeIntervalSince(lastTick) >= (busy ? 0.1 : 1) {
                 lastTick = now
-                runner.run(update(&state, .ticked(now)))
+                effects.run(update(&state, .ticked(now)))
                 dirty = true
             }
         }
@@ -151,76 +151,13 @@ public enum AppRuntime {
         return .quit
     }
 
-    static func apply(_ event: TerminalEvent, to state: inout AppState, runner: Runner) {
+    static func apply(_ event: TerminalEvent, to state: inout AppState, effects: EffectRunner) {
         switch event {
         case .resize(let width, let height):
-            runner.run(update(&state, .resized(width: width, height: height)))
+            effects.run(update(&state, .resized(width: width, height: height)))
         case .key(let key):
-            if let press = KeyPress(key) { runner.run(update(&state, .keyPressed(press))) }
+            if let press = KeyPress(key) { effects.run(update(&state, .keyPressed(press))) }
         }
-    }
-}
-
-/// Runs effects: the terminal-bound ones (the external editor) here, the rest on the effect runner.
-final class Runner {
-    let effects: EffectRunner
-    let screen: NCursesScreen
-    let inbox: Inbox
-    let logger: Logger
-
-    init(effects: EffectRunner, screen: NCursesScreen, inbox: Inbox, logger: Logger) {
-        self.effects = effects
-        self.screen = screen
-        self.inbox = inbox
-        self.logger = logger
-    }
-
-    func run(_ list: [Effect]) {
-        for effect in list {
-            if case .editScript(let text) = effect {
-                inbox.post(.scriptEdited(editExternally(text)))
-            } else if case .notify(let text) = effect {
-                notify(text)
-            } else {
-                effects.run(effect)
-            }
-        }
-    }
-
-    /// A bell (default), an OSC 9 desktop notification (`TWINDECK_NOTIFY=osc9`), or nothing (`off`).
-    func notify(_ text: String) {
-        switch ProcessInfo.processInfo.environment["TWINDECK_NOTIFY"] ?? "bell" {
-        case "off": return
-        case "osc9": screen.writeRaw("\u{1B}]9;TwinDeck: \(String(Buffer.inertString(text).prefix(200)))\u{07}")
-        default: screen.writeRaw("\u{07}")
-        }
-    }
-
-    /// Leaves curses, runs `$VISUAL`/`$EDITOR` on a temp file holding `text`, comes back; nil on failure.
-    func editExternally(_ text: String) -> String? {
-        let env = ProcessInfo.processInfo.environment
-        guard let editor = [env["VISUAL"], env["EDITOR"]].compactMap({ $0 }).first(where: { !$0.isEmpty }) else { return nil }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("twindeck-script-\(UUID().uuidString).txt")
-        defer { try? FileManager.default.removeItem(at: file) }
-        do {
-            try PrivateFile.write(Data(text.utf8), to: file)
-        } catch { return nil }
-        screen.suspend()
-        defer { screen.resume() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "\(editor) \"$1\"", "sh", file.path]
-        do {
-            try process.run()
-            process.waitUntilExit()
-        } catch {
-            logger.warning("could not start the editor \(editor): \(error)")
-            return nil
-        }
-        // A Ctrl-C meant for the editor is not a request to quit the app.
-        if let signal = screen.takeSignal(), signal != SIGINT && signal != SIGQUIT { screen.repost(signal) }
-        guard process.terminationStatus == 0, let data = try? Data(contentsOf: file) else { return nil }
-        return String(decoding: data, as: UTF8.self)
     }
 }
 

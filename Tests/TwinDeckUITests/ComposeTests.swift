@@ -182,7 +182,7 @@ struct ComposeTests {
         let text = screen(state).joined(separator: "\n")
         #expect(text.contains("\(VideoRules.scriptLength(state.compose.draft.script.text)) / 5,000 characters"))
         #expect(press(&state, .control("e")) == [.editScript(state.compose.draft.script.text)])
-        _ = update(&state, .scriptEdited("From the editor\n"))
+        _ = update(&state, .scriptEdited(.edited("From the editor\n")))
         #expect(state.compose.draft.script.text == "From the editor")
     }
 

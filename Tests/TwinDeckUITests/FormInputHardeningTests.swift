@@ -37,13 +37,13 @@ struct FormInputHardeningTests {
     @Test func anEditorFileOfMegabytesWithNULsIsCutAndCleaned() {
         var state = composing()
         let huge = String(repeating: "line\u{0} with a NUL\n", count: 60_000)
-        _ = update(&state, .scriptEdited(huge))
+        _ = update(&state, .scriptEdited(.edited(huge)))
         let script = state.compose.draft.script
         #expect(script.text.count == script.limit)
         #expect(!script.text.unicodeScalars.contains { $0.value == 0 })
         #expect(state.toast?.text.contains("cut to 20,000 characters") == true, "\(String(describing: state.toast))")
 
-        _ = update(&state, .scriptEdited("Short\u{0} and\u{1B}[31m red\n"))
+        _ = update(&state, .scriptEdited(.edited("Short\u{0} and\u{1B}[31m red\n")))
         #expect(state.compose.draft.script.text == "Short and[31m red")
         #expect(state.toast?.text.contains("Control characters") == true)
     }

@@ -23,7 +23,35 @@ void td_restore_terminal(void);
 /* Restores default dispositions (before exec'ing an editor, say). */
 void td_reset_signal_handlers(void);
 
-
+/* Running an editor on the terminal (editor.c), the way git and less do it.
+ *
+ * `/bin/sh -c '<editor> "$1"' sh <path>` is started with posix_spawn in the caller's own process group, which
+ * is the terminal's foreground group, so the editor may read and write the terminal (a child in another group
+ * is stopped by SIGTTIN/SIGTTOU). The child starts with default dispositions and an empty signal mask.
+ * While it runs:
+ * - SIGINT and SIGQUIT are ignored by the app (Ctrl-C belongs to the editor);
+ * - SIGTSTP has its default action: a Ctrl-Z that stops the group stops the app with the editor, and `fg`
+ *   continues both; if the editor alone stops, the app stops itself too (SIGTSTP) and sends the editor SIGCONT
+ *   once it is continued (at once, where nobody can continue it: an orphaned group);
+ * - SIGHUP or SIGTERM, or the terminal hanging up (POLLHUP on `terminal_fd`, the app's stdin; -1: not watched),
+ *   ends the session: the editor and its
+ *   children get that signal (SIGHUP for a hang-up) then SIGCONT, then SIGKILL after `grace_ms` if still
+ *   there; the signal is left pending for td_take_signal(), so the app then stops as on that signal.
+ * Waiting is waitpid(WUNTRACED) woken through a self-pipe by SIGCHLD and the signals above (any thread may take
+ * a signal in a threaded process, so EINTR alone would not do). The caller's handlers are restored afterwards.
+ * Call with curses suspended (endwin). Not thread-safe: one editor at a time, from the UI thread. */
+enum {
+    TD_EDITOR_EXITED = 0,       /* code: the exit status */
+    TD_EDITOR_SIGNALED = 1,     /* code: the signal that killed the editor */
+    TD_EDITOR_SPAWN_FAILED = 2, /* code: the errno of posix_spawn (or of the set-up before it) */
+    TD_EDITOR_ENDED = 3,        /* code: the signal that ended the session (SIGHUP, SIGTERM); the editor was stopped */
+    TD_EDITOR_WAIT_FAILED = 4,  /* code: the errno of waitpid (the editor was reaped elsewhere) */
+};
+typedef struct {
+    int outcome;
+    int code;
+} td_editor_result;
+td_editor_result td_run_editor(const char *editor, const char *path, int grace_ms, int terminal_fd);
 
 /* Drawing helpers: set the attributes and colour pair, then write UTF-8 text at (y, x) on stdscr. */
 void td_draw_text(int y, int x, const char *utf8, int bold, int dim, int reverse, int underline, int pair);
