@@ -18,6 +18,10 @@ public enum Message: Equatable, Sendable {
     case copied(what: String, ok: Bool)
     case submitted(Result<SubmitOutcome, HeyGenError>)
     case draftLoaded(ComposeDraft)
+    /// A save of this draft finished (see ``DraftSaveResult``).
+    case draftSaved(ComposeDraft, DraftSaveResult)
+    /// A draft file is there but could not be read: it is left as it is (the reason).
+    case draftUnreadable(String)
     /// The external editor returned (nil when it failed to start).
     case scriptEdited(String?)
     /// The store's rows after a change (a poll, a submit, an import).
@@ -51,6 +55,7 @@ public enum Effect: Equatable, Sendable {
     case copy(String, what: String)
     /// Record the submission in the store, then send it with its Idempotency-Key.
     case submit(CreateVideoRequest, lookName: String?, voiceName: String?, look: Look?)
+    /// Write the draft to disk; the result comes back as ``Message/draftSaved(_:_:)``.
     case saveDraft(ComposeDraft)
     case loadDraft
     /// Leave the screen, run `$VISUAL`/`$EDITOR` on the script, come back.
