@@ -231,7 +231,8 @@ public struct DraftError: Error, Equatable, Sendable, CustomStringConvertible {
     public init(message: String) { self.message = message }
     init(errno code: Int32, doing what: String) {
         let reason = strerror(code).map { String(cString: $0) } ?? "error \(code)"
-        message = "could not \(what): \(reason)"
+        // The reason first: it is what fits on a status line.
+        message = "\(reason) (could not \(what))"
     }
     public var description: String { message }
 }

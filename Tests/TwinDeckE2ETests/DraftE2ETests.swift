@@ -110,4 +110,45 @@ struct DraftE2ETests {
         let back = try await first.waitFor("Compose after the restart") { $0.contains("Compose a Digital Twin video") && $0.focusedField != nil }
         #expect(back.fieldValue("Script") == mine + " (more)", "\(back)")
     }
+
+    /// The data folder on a real tmpfs that fills up while the app runs: the failed save is on screen, and quitting
+    /// prints the reason after the screen is given back and exits 1.
+    @Test func quittingWithADraftThatCannotBeSavedSaysWhyAndExitsOne() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("twindeck-e2e-full-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", data.path])
+        defer {
+            _ = umount2(data.path, Int32(MNT_DETACH))
+            try? FileManager.default.removeItem(at: data)
+        }
+        let app = try TwinDeckInTmux(width: 120, height: 30, environment: ["XDG_DATA_HOME": data.path])
+        defer { app.close() }
+        try await app.waitForFirstFrame()
+        try Self.fill(data)
+        try await Self.startScript(app, "Lost on a full disk?")
+        let failed = try await app.waitFor("the failed save on screen", timeout: .seconds(10)) { $0.contains("Draft not saved:") }
+        #expect(failed.contains("No space left on device"), "\(failed)")
+        try app.press("Escape")
+        try app.press("q")
+        #expect(try await app.waitForExit() == 1)
+        let after = try app.capture()
+        #expect(after.contains("twindeck: the draft could not be saved"), "\(after)")
+        #expect(after.contains("No space left on device"), "\(after)")
+        try app.expectTerminalRestored("after quitting with an unsaved draft")
+    }
+
+    static func run(_ tool: String, _ arguments: [String]) throws {
+        let result = Tools.run(tool, arguments)
+        guard result.status == 0 else { throw E2EError.tmuxFailed([tool] + arguments, result) }
+    }
+
+    /// Writes a filler file in `folder` until its file system is full.
+    static func fill(_ folder: URL) throws {
+        let fd = open(folder.appendingPathComponent("filler").path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw E2EError.simulator("cannot create the filler: errno \(errno)") }
+        defer { close(fd) }
+        let chunk = [UInt8](repeating: 0x66, count: 4096)
+        while (chunk.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }) > 0 {}
+        while (chunk.prefix(1).withUnsafeBytes { write(fd, $0.baseAddress, 1) }) == 1 {}
+    }
 }

@@ -109,7 +109,7 @@ struct DraftDiskFullTests {
         #expect(reason.contains("No space left on device"), "\(reason)")
         _ = update(&state, message)
         let text = screen(state).joined(separator: "\n")
-        #expect(text.contains("Draft not saved: could not ") && text.contains("\(url.path): No space left on device"), "\(text)")
+        #expect(text.contains("Draft not saved: No space left on device (could not write \(url.path))"), "\(text)")
         #expect(state.toast?.text.contains("No space left on device") == true)
         // The draft already there is whole, and no temporary file is left behind.
         #expect(try onDisk(url) == "saved before the disk filled")

@@ -82,12 +82,12 @@ struct DraftSaveTests {
         _ = tick(&state, at: 10)
         let first = saves(tick(&state, at: 11))
         #expect(first.count == 1)
-        let reason = "could not write /data/draft.json: No space left on device"
+        let reason = "No space left on device (could not write /data/draft.json)"
         _ = update(&state, .draftSaved(first[0], .failed(reason)))
         #expect(state.draftSync.failure == reason)
         #expect(state.toast?.level == .error && state.toast?.text.contains("No space left on device") == true, "\(String(describing: state.toast))")
         let text = screen(state).joined(separator: "\n")
-        #expect(text.contains("Draft not saved: could not write /data/draft.json: No space left"), "\(text)")
+        #expect(text.contains("Draft not saved: No space left on device (could not write /data/draft.json)"), "\(text)")
         // Not retried on every tick while nothing changed…
         for t in [12.0, 13.0, 20.0] { #expect(saves(tick(&state, at: t)).isEmpty) }
         // …but on the next change.
