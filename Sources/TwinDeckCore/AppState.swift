@@ -163,6 +163,27 @@ public struct AccountState: Equatable, Sendable {
     }
 }
 
+/// The draft on disk against the form: `update` decides from ticks alone when a save is due (no timers).
+public struct DraftSync: Equatable, Sendable {
+    /// A save is due once the form has been still this long after a change…
+    public static let quiet: TimeInterval = 1
+    /// …or has differed from what was saved this long, even while typing goes on.
+    public static let maxDelay: TimeInterval = 2
+    /// The draft last handed to the store or loaded from it: no save is due while the form holds it.
+    public var written = ComposeDraft()
+    /// Why the last save failed; shown in Compose until a save succeeds. Retried on the next change, and on quit.
+    public var failure: String?
+    /// Where this instance keeps its draft since another one changed the shared file (nil: the usual file).
+    public var keptAt: String?
+    /// The form as the last tick saw it, and the tick that first saw it so.
+    var seen = ComposeDraft()
+    var changedAt: Date?
+    /// The first tick that saw the form differ from `written`.
+    var unsavedSince: Date?
+
+    public init() {}
+}
+
 /// Everything the app shows; views are pure functions of it.
 public struct AppState: Equatable, Sendable {
     public var width: Int
@@ -172,6 +193,8 @@ public struct AppState: Equatable, Sendable {
     public var looks = LooksState()
     public var voices = VoicesState()
     public var compose = ComposeState()
+    /// Kept apart from `compose`, which a clear or a re-compose replaces whole.
+    public var draftSync = DraftSync()
     public var board = BoardState()
     public var account = AccountState()
     public var baseURL: String

@@ -194,7 +194,7 @@ extension AppState {
             compose.focus = .script
             pane = .compose
             showToast("Re-composing “\(row.title ?? row.videoID ?? "video")”: change what you need and submit", level: .info)
-            return [.saveDraft(compose.draft)]
+            return saveDraftNow()
         case .remove:
             if let row = selected { board.confirmingRemove = row.idempotencyKey }
         case .sortBoard:

@@ -56,7 +56,7 @@ extension AppState {
         compose.serverIssue = nil
         pane = .compose
         compose.focus = .look
-        var effects: [Effect] = [.saveDraft(compose.draft)]
+        var effects: [Effect] = saveDraftNow()
         if looks.details[look.id] == nil { effects += requestLookDetail(look.id) }
         return effects
     }
@@ -69,7 +69,56 @@ extension AppState {
         compose.serverIssue = nil
         pane = .compose
         compose.focus = .voice
+        return saveDraftNow()
+    }
+
+    // MARK: - The draft on disk
+
+    /// Saves the form now (leaving a field, a choice, a pick): the save is no longer due.
+    mutating func saveDraftNow() -> [Effect] {
+        draftSync.written = compose.draft
+        draftSync.unsavedSince = nil
         return [.saveDraft(compose.draft)]
+    }
+
+    /// On each tick: a save when the form differs from what was last saved and has been still for
+    /// ``DraftSync/quiet`` (or has differed for ``DraftSync/maxDelay``, so steady typing is saved too). A change is
+    /// timed by the tick that first sees it; nothing is due while the form holds what was last handed to the store,
+    /// so a failed save is retried on the next change, not on every tick.
+    mutating func draftSaveDue() -> [Effect] {
+        let draft = compose.draft
+        if draft != draftSync.seen || draftSync.changedAt.map({ $0 > now }) == true {
+            draftSync.seen = draft
+            draftSync.changedAt = now
+        }
+        guard draft != draftSync.written else {
+            draftSync.unsavedSince = nil
+            return []
+        }
+        let changed = draftSync.changedAt ?? now
+        if draftSync.unsavedSince.map({ $0 > now }) ?? true { draftSync.unsavedSince = changed }
+        let since = draftSync.unsavedSince ?? changed
+        guard now.timeIntervalSince(changed) >= DraftSync.quiet || now.timeIntervalSince(since) >= DraftSync.maxDelay else { return [] }
+        return saveDraftNow()
+    }
+
+    /// A save finished: a failure is kept on screen (and said once per reason); a side file is named.
+    mutating func draftSaved(_ draft: ComposeDraft, _ result: DraftSaveResult) -> [Effect] {
+        switch result {
+        case .saved, .unchanged:
+            draftSync.failure = nil
+        case .keptAside(let path):
+            draftSync.failure = nil
+            draftSync.keptAt = path
+            showToast("The draft file was changed by another TwinDeck and left as it is; this draft is saved to \(path) from now on",
+                      level: .error, seconds: 15)
+        case .failed(let reason):
+            if draftSync.failure != reason {
+                showToast("Draft not saved: \(reason). It is tried again on the next change.", level: .error, seconds: 10)
+            }
+            draftSync.failure = reason
+        }
+        return []
     }
 
     // MARK: - Keys
@@ -83,7 +132,7 @@ extension AppState {
                 compose.draft.lookID = keep.0
                 compose.draft.lookName = keep.1
                 showToast("Form cleared", level: .info)
-                return [.saveDraft(compose.draft)]
+                return saveDraftNow()
             }
             compose.confirmingClear = false
             return []
@@ -134,7 +183,7 @@ extension AppState {
         case .removeBackground:
             compose.draft.removeBackground.toggle()
             compose.touched.insert(field)
-            return [.saveDraft(compose.draft)]
+            return saveDraftNow()
         case _ where field.isText:
             compose.editing = true
         default:
@@ -177,7 +226,7 @@ extension AppState {
         compose.draft = draft
         compose.touched.insert(field)
         if compose.serverIssue.flatMap({ ComposeField.forWire($0.field) }) == field { compose.serverIssue = nil }
-        return [.saveDraft(compose.draft)]
+        return saveDraftNow()
     }
 
     // MARK: - Text editing
@@ -203,11 +252,11 @@ extension AppState {
         switch key {
         case .escape:
             compose.editing = false
-            return [.saveDraft(compose.draft)]
+            return saveDraftNow()
         case .enter where !multiline, .tab:
             compose.editing = false
-            if key == .tab { return performCompose(.nextField) + [.saveDraft(compose.draft)] }
-            return [.saveDraft(compose.draft)]
+            if key == .tab { return performCompose(.nextField) + saveDraftNow() }
+            return saveDraftNow()
         case .enter: edit { $0.insert("\n") }
         case .backspace: edit { $0.backspace() }
         case .delete, .control("d"): edit { $0.deleteForward() }
@@ -318,7 +367,7 @@ extension AppState {
             compose.focus = .script
             pane = .board
             board.selectedKey = key
-            return [.saveDraft(compose.draft), .pollNow]
+            return saveDraftNow() + [.pollNow]
         case .success(.createdUnrecorded(let response, let key, let reason)):
             compose.submit = .sent(videoID: response.videoID, status: response.status)
             board.selectedKey = key
@@ -357,7 +406,7 @@ extension AppState {
             } else if TextArea.containsControls(text) {
                 showToast("Control characters in the script were removed", level: .info)
             }
-            return [.saveDraft(compose.draft)]
+            return saveDraftNow()
         case .failed(let failure):
             showToast(failure.description, level: .error, seconds: 10)
             return []

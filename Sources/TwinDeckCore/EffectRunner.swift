@@ -37,21 +37,6 @@ public protocol SubmissionRecorder: Sendable {
     func recordRejected(key: String, error: String) async throws
 }
 
-/// The compose form's draft on disk, so it survives quitting.
-public struct DraftStore: Sendable {
-    public let url: URL
-    public init(url: URL) { self.url = url }
-
-    public func load() -> ComposeDraft? {
-        guard let data = try? Data(contentsOf: url) else { return nil }
-        return try? JSONDecoder().decode(ComposeDraft.self, from: data)
-    }
-
-    public func save(_ draft: ComposeDraft) throws {
-        try PrivateFile.write(try JSONEncoder().encode(draft), to: url)
-    }
-}
-
 /// The voice catalogue on disk, so the next start paints at once: ``VoiceTable``'s binary form (reading
 /// it back is a few copies; the JSON this cache used to be left several MiB of freed memory behind).
 public struct VoiceCache: Sendable {
@@ -161,9 +146,19 @@ public final class EffectRunner: @unchecked Sendable {
                                              service: service, recorder: recorder, board: board, logger: logger))
             }
         case .saveDraft(let draft):
-            do { try drafts?.save(draft) } catch { logger.warning("could not save the draft: \(error)") }
+            // On the UI thread, in order: a small file, and the result must not race the next save.
+            guard let drafts else { return }
+            let result = drafts.save(draft)
+            if case .failed(let reason) = result { logger.warning("could not save the draft: \(reason)") }
+            post(.draftSaved(draft, result))
         case .loadDraft:
-            if let draft = drafts?.load() { post(.draftLoaded(draft)) }
+            guard let drafts else { return }
+            do {
+                if let draft = try drafts.load() { post(.draftLoaded(draft)) }
+            } catch {
+                logger.warning("could not read the draft: \(error)")
+                post(.draftUnreadable(DraftStore.describe(error)))
+            }
         case .editScript(let script):
             // Blocks the calling (UI) thread while the editor has the terminal: nothing else may draw meanwhile.
             if let terminal {

@@ -20,6 +20,10 @@ public enum Message: Equatable, Sendable {
     case draftLoaded(ComposeDraft)
     /// The external editor returned: the edited script, or why there is none.
     case scriptEdited(ScriptEditResult)
+    /// A save of this draft finished (see ``DraftSaveResult``).
+    case draftSaved(ComposeDraft, DraftSaveResult)
+    /// A draft file is there but could not be read: it is left as it is (the reason).
+    case draftUnreadable(String)
     /// The store's rows after a change (a poll, a submit, an import).
     case boardLoaded([Submission])
     /// The whole history as read: the rows, and those this version could not read (shown as a count).
@@ -103,6 +107,7 @@ public enum Effect: Equatable, Sendable {
     case copy(String, what: String)
     /// Record the submission in the store, then send it with its Idempotency-Key.
     case submit(CreateVideoRequest, lookName: String?, voiceName: String?, look: Look?)
+    /// Write the draft to disk; the result comes back as ``Message/draftSaved(_:_:)``.
     case saveDraft(ComposeDraft)
     case loadDraft
     /// Leave the screen, run `$VISUAL`/`$EDITOR` on the script, come back.

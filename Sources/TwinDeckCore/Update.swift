@@ -25,7 +25,7 @@ func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .ticked(let now):
         state.now = now
         if let toast = state.toast, toast.until <= now { state.toast = nil }
-        return state.lookDetailDue()
+        return state.lookDetailDue() + state.draftSaveDue()
     case .accountLoaded(.success(let user)):
         state.account.user = user
         state.account.error = nil
@@ -70,7 +70,18 @@ func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .submitted(let result):
         return state.submitFinished(result)
     case .draftLoaded(let draft):
-        if state.compose.draft.isEmpty { state.compose.draft = draft }
+        // Only into an empty form: text typed before the load (a key in the first frame) is kept, and saved over it.
+        if state.compose.draft.isEmpty {
+            state.compose.draft = draft
+            state.draftSync.written = draft
+            state.draftSync.seen = draft
+        }
+        return []
+    case .draftSaved(let draft, let result):
+        return state.draftSaved(draft, result)
+    case .draftUnreadable(let reason):
+        state.showToast("The saved draft could not be read (\(reason)); it is left as it is and this session's draft is saved beside it",
+                        level: .error, seconds: 15)
         return []
     case .scriptEdited(let result):
         return state.scriptEdited(result)

@@ -46,10 +46,13 @@ public enum AppExit: Sendable, Equatable {
     case quit
     /// Stopped by a signal (SIGTERM, SIGHUP…).
     case signal(Int32)
+    /// Quit, but the draft could not be saved (the reason was printed on stderr).
+    case draftNotSaved
 
     public var exitCode: Int32 {
         switch self {
         case .quit: 0
+        case .draftNotSaved: 1
         case .signal(let s): s == SIGINT ? 0 : 128 + s
         }
     }
@@ -65,7 +68,9 @@ public enum AppRuntime {
         let exit = await withCheckedContinuation { continuation in
             // A dedicated thread: the loop blocks in get_wch and must not hold a cooperative-pool thread.
             let thread = Thread {
-                let exit = loop(configuration, inbox: inbox, board: board)
+                let (exit, note) = loop(configuration, inbox: inbox, board: board)
+                // After the loop: the screen is given back, so the line stays readable in the terminal.
+                if let note { writeToStderr(note + "\n") }
                 continuation.resume(returning: exit)
             }
             thread.name = "twindeck-ui"
@@ -76,7 +81,7 @@ public enum AppRuntime {
         return exit
     }
 
-    static func loop(_ configuration: AppConfiguration, inbox: Inbox, board: BoardEngine?) -> AppExit {
+    static func loop(_ configuration: AppConfiguration, inbox: Inbox, board: BoardEngine?) -> (AppExit, note: String?) {
         let screen = NCursesScreen()
         defer { screen.end() }
         var previews: PreviewRenderer?
@@ -131,8 +136,7 @@ public enum AppRuntime {
             }
             if let signal = screen.takeSignal() {
                 configuration.logger.info("stopping on signal \(signal)")
-                effects.run(.saveDraft(state.compose.draft))
-                return .signal(signal)
+                return (.signal(signal), saveDraftOnExit(configuration.drafts, state.compose.draft).note)
             }
             for message in inbox.drain() {
                 effects.run(update(&state, message))
@@ -147,8 +151,34 @@ public enum AppRuntime {
                 dirty = true
             }
         }
-        effects.run(.saveDraft(state.compose.draft))
-        return .quit
+        let (note, lost) = saveDraftOnExit(configuration.drafts, state.compose.draft)
+        return (lost ? .draftNotSaved : .quit, note)
+    }
+
+    /// Writes to fd 2 whole (if stderr is gone, there is nowhere else to say it).
+    static func writeToStderr(_ text: String) {
+        var bytes = ArraySlice(Array(text.utf8))
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }
+            bytes = bytes.dropFirst(written)
+        }
+    }
+
+    /// The last save as the app ends, of the form as it is: a line for stderr once the screen is given back (nil:
+    /// nothing to say), and whether the draft could not be saved.
+    static func saveDraftOnExit(_ drafts: DraftStore?, _ draft: ComposeDraft) -> (note: String?, lost: Bool) {
+        guard let drafts else { return (nil, false) }
+        switch drafts.save(draft) {
+        case .saved, .unchanged:
+            guard drafts.target != drafts.url else { return (nil, false) }
+            return ("twindeck: your draft is in \(drafts.target.path) (another TwinDeck changed \(drafts.url.path))", false)
+        case .keptAside(let path):
+            return ("twindeck: \(drafts.url.path) was changed by another TwinDeck and left as it is; your draft is in \(path)", false)
+        case .failed(let reason):
+            return ("twindeck: the draft could not be saved: \(reason)", true)
+        }
     }
 
     static func apply(_ event: TerminalEvent, to state: inout AppState, effects: EffectRunner) {

@@ -66,6 +66,14 @@ struct ComposeView {
         case .failed(let error): text += " · refused: \(error.shortDescription)"; style = theme.bad
         default: text += issueCount == 0 ? " · ready: s submits" : " · \(issueCount) field\(issueCount == 1 ? "" : "s") to fix"
         }
+        // The draft on disk comes first when something is wrong with it: it is what could be lost.
+        if let failure = state.draftSync.failure {
+            text = " Draft not saved: \(failure) (tried again on the next change)"
+            style = theme.bad
+        } else if let kept = state.draftSync.keptAt {
+            // Beside draft.json; the toast at the time gave the whole path.
+            text += " · draft saved to \(URL(fileURLWithPath: kept).lastPathComponent)"
+        }
         buffer.line(text, in: rect, style: style)
     }
 
