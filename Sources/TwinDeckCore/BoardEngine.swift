@@ -380,6 +380,11 @@ public final class BoardEngine: Sendable {
                 ) { progress in self.post(.downloadProgressed(key: key, progress)) }
                 post(.downloadProgressed(key: key, DownloadProgress(received: path.size, total: path.size, bytesPerSecond: 0, done: true,
                                                                        path: path.url.path)))
+            } catch let error as DownloadWriteError {
+                // A full disk: shown on the row and kept for a resume; the app goes on.
+                logger.error("download of \(key) stopped: \(error)")
+                post(.downloadProgressed(key: key, DownloadProgress(received: error.written, total: error.total, bytesPerSecond: 0,
+                                                                   error: error.message(retry: "press d"), reason: error.short)))
             } catch {
                 let text = (error as? HeyGenError)?.description ?? String(describing: error)
                 post(.downloadProgressed(key: key, DownloadProgress(received: 0, total: nil, bytesPerSecond: 0, error: text)))

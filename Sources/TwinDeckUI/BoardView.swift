@@ -88,7 +88,11 @@ struct BoardView {
                                style: selected ? base : style, maxX: rect.maxX)
             var title = item.title ?? item.videoID ?? "(untitled)"
             if viaWebhook { title = "\(webhookMark) " + title }
-            if let download, !download.done, download.error == nil { title = "↓ \(percent(download)) " + title }
+            if let download, download.isRunning {
+                title = (download.note == nil ? "↓ \(percent(download)) " : "↓ \(percent(download)) retrying · ") + title
+            } else if let download, download.error != nil {
+                title = "↓ failed: \(download.reason ?? "see detail") · " + title
+            }
             x = buffer.put(DisplayWidth.pad(title, to: self.title - 1) + " ", x: x, y: rect.y, style: base, maxX: rect.maxX)
             x = buffer.put(DisplayWidth.pad(item.lookName ?? item.lookID ?? "–", to: look - 1) + " ", x: x, y: rect.y, style: base, maxX: rect.maxX)
             x = buffer.put(DisplayWidth.pad(item.engine == Engine.avatarV.rawValue ? "V" : "IV", to: engine), x: x, y: rect.y, style: base,
@@ -181,7 +185,10 @@ struct VideoDetailView {
         }
         if let download {
             if let error = download.error {
-                y = detailRow(&buffer, inner, y, "Download", "failed: \(error)", theme: theme, style: theme.bad, lines: 2)
+                y = detailRow(&buffer, inner, y, "Download", "failed: \(error)", theme: theme, style: theme.bad, lines: 3)
+            } else if let note = download.note {
+                y = detailRow(&buffer, inner, y, "Download", "\(byteCount(download.received)) so far · \(note)", theme: theme, style: theme.warn,
+                              lines: 2)
             } else if download.done {
                 y = detailRow(&buffer, inner, y, "Saved", download.path, theme: theme, style: theme.good, lines: 2)
             } else {

@@ -45,10 +45,16 @@ extension TwinDeckCommand {
                 let progress = ProgressLine()
                 defer { progress.finish() }
                 let kind: Downloader.Kind = subtitles ? .subtitles : captioned ? .captioned : .video
-                let result = try await Downloader(store: store, service: session.client, logger: Logging.makeLogger(quiet: format.json))
-                    .download(key: key, into: target, exactPath: exact, kind: kind, overwrite: force) { p in
-                        if !format.json { progress.update(Self.describe(p)) }
-                    }
+                let result: (url: URL, size: Int64)
+                do {
+                    result = try await Downloader(store: store, service: session.client, logger: Logging.makeLogger(quiet: format.json))
+                        .download(key: key, into: target, exactPath: exact, kind: kind, overwrite: force) { p in
+                            if !format.json { progress.update(Self.describe(p)) }
+                        }
+                } catch let error as DownloadWriteError {
+                    // Not retried: a full disk stays full. The part file is kept for the next run to resume.
+                    throw CLIError(error.message(retry: "run `twindeck download \(videoID)` again"), code: 1)
+                }
                 if format.json {
                     try Output.json(Saved(videoID: videoID, path: result.url.path, bytes: result.size))
                 } else {
