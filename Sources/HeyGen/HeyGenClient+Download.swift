@@ -33,8 +33,10 @@ extension HeyGenClient {
         do {
             // The media host may redirect (a CDN); no key is sent to it, so this client may follow.
             response = try await Self.mediaHTTPClient.execute(request, timeout: .seconds(60))
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .connectTimeout || error == .readTimeout {
+            throw HeyGenError(kind: .timeout, message: "the media host \(Self.hostName(url)) did not answer within 60 s")
         } catch {
-            throw HeyGenError(kind: .transport, message: Sanitizer.inert(String(describing: error)))
+            throw HeyGenError(kind: .transport, message: Self.connectionFailure(error, url: url))
         }
         let status = Int(response.status.code)
         switch status {
@@ -96,6 +98,21 @@ extension HeyGenClient {
         configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
+
+    /// `host:port` of a link, for messages (never its query: that is the signature).
+    static func hostName(_ url: String) -> String {
+        guard let parsed = URL(string: url), let host = parsed.host(percentEncoded: true) else { return "(unknown host)" }
+        return Sanitizer.inert(parsed.port.map { "\(host):\($0)" } ?? host, limit: 80)
+    }
+
+    /// A connection failure in words: "the connection to 127.0.0.1:9 was refused" rather than a NIO dump.
+    static func connectionFailure(_ error: any Error, url: String) -> String {
+        let text = String(describing: error)
+        if text.localizedCaseInsensitiveContains("connection refused") || text.contains("ECONNREFUSED") || text.contains("connectionRefused") {
+            return "the connection to \(hostName(url)) was refused"
+        }
+        return "could not reach \(hostName(url)): \(Sanitizer.inert(text, limit: 160))"
+    }
 
     static func lastErrno(default fallback: Int32) -> Int32 {
         let code = currentErrno()

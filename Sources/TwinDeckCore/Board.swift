@@ -196,6 +196,12 @@ extension AppState {
                 showToast("Only a completed video can be downloaded", level: .error)
                 return []
             }
+            if let current = board.downloads[row.idempotencyKey], current.isRunning {
+                showToast("Already downloading “\(row.title ?? row.videoID ?? "video")”", level: .info)
+                return []
+            }
+            // Shown at once (and a second d caught) before the first bytes arrive.
+            board.downloads[row.idempotencyKey] = DownloadProgress(received: 0, total: nil, bytesPerSecond: 0)
             return [.download(key: row.idempotencyKey)]
         case .recompose:
             guard let row = selected, let body = row.requestBody, let request = try? JSONDecoder().decode(CreateVideoRequest.self, from: Data(body.utf8))
