@@ -12,17 +12,28 @@ public struct DownloadProgress: Equatable, Sendable {
     public var total: Int64?
     public var bytesPerSecond: Double
     public var done = false
+    /// Why it failed, the whole sentence with what to do (the detail panel, the toast); the download has stopped.
     public var error: String?
     public var path: String?
+    /// Why it failed in a word or two, for the row ("disk full", "no connection").
+    public var reason: String?
+    /// While it goes on: what is being waited for ("no connection; try 2 of 5 in 4 s").
+    public var note: String?
 
-    public init(received: Int64, total: Int64?, bytesPerSecond: Double, done: Bool = false, error: String? = nil, path: String? = nil) {
+    public init(received: Int64, total: Int64?, bytesPerSecond: Double, done: Bool = false, error: String? = nil, path: String? = nil,
+                reason: String? = nil, note: String? = nil) {
         self.received = received
         self.total = total
         self.bytesPerSecond = bytesPerSecond
         self.done = done
         self.error = error
         self.path = path
+        self.reason = reason
+        self.note = note
     }
+
+    /// Still going (not finished, not failed).
+    public var isRunning: Bool { !done && error == nil }
 }
 
 /// The poller's health, shown on the board.
@@ -185,6 +196,12 @@ extension AppState {
                 showToast("Only a completed video can be downloaded", level: .error)
                 return []
             }
+            if let current = board.downloads[row.idempotencyKey], current.isRunning {
+                showToast("Already downloading “\(row.title ?? row.videoID ?? "video")”", level: .info)
+                return []
+            }
+            // Shown at once (and a second d caught) before the first bytes arrive.
+            board.downloads[row.idempotencyKey] = DownloadProgress(received: 0, total: nil, bytesPerSecond: 0)
             return [.download(key: row.idempotencyKey)]
         case .recompose:
             guard let row = selected, let body = row.requestBody, let request = try? JSONDecoder().decode(CreateVideoRequest.self, from: Data(body.utf8))

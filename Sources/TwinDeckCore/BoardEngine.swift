@@ -375,19 +375,41 @@ public final class BoardEngine: Sendable {
         }
     }
 
-    /// Downloads a completed video next to the others, resuming after interruptions and re-fetching an
-    /// expired link once.
+    /// Downloads running in this process (a second `d` on one of them starts nothing).
+    private let activeDownloads = Mutex<Set<String>>([])
+    /// How downloads retry (tests put in a sleep that returns at once).
+    let downloadRetry = Mutex<DownloadRetry>(.standard)
+
+    /// Downloads a completed video next to the others: resumed after interruptions, a stale or dead link replaced
+    /// by a fresh one, given up after a bounded number of tries with the reason on the row (`d` starts it again).
     public func download(key: String) {
+        guard activeDownloads.withLock({ $0.insert(key).inserted }) else {
+            post(.boardActionFailed("Already downloading this video"))
+            return
+        }
+        let retry = downloadRetry.withLock { $0 }
         Task { [self] in
+            defer { _ = activeDownloads.withLock { $0.remove(key) } }
             do {
-                let path = try await Downloader(store: store, service: service, logger: logger).download(
+                let path = try await Downloader(store: store, service: service, logger: logger, retry: retry).download(
                     key: key, into: downloads, overwrite: false
                 ) { progress in self.post(.downloadProgressed(key: key, progress)) }
                 post(.downloadProgressed(key: key, DownloadProgress(received: path.size, total: path.size, bytesPerSecond: 0, done: true,
                                                                        path: path.url.path)))
+            } catch let error as DownloadWriteError {
+                // A full disk: shown on the row and kept for a resume; the app goes on.
+                logger.error("download of \(key) stopped: \(error)")
+                post(.downloadProgressed(key: key, DownloadProgress(received: error.written, total: error.total, bytesPerSecond: 0,
+                                                                   error: error.message(retry: "press d"), reason: error.short)))
+            } catch let error as DownloadFailure {
+                logger.error("download of \(key): \(error)")
+                post(.downloadProgressed(key: key, DownloadProgress(received: error.received, total: nil, bytesPerSecond: 0,
+                                                                   error: "\(error.description); press d to try again", reason: error.reason)))
             } catch {
-                let text = (error as? HeyGenError)?.description ?? String(describing: error)
-                post(.downloadProgressed(key: key, DownloadProgress(received: 0, total: nil, bytesPerSecond: 0, error: text)))
+                logger.error("download of \(key): \(error)")
+                let reason = (error as? HeyGenError).map(Downloader.shortReason) ?? "error"
+                let text = (error as? HeyGenError)?.description ?? Self.describe(error)
+                post(.downloadProgressed(key: key, DownloadProgress(received: 0, total: nil, bytesPerSecond: 0, error: text, reason: reason)))
             }
             await postHistory()
         }

@@ -88,7 +88,11 @@ struct BoardView {
                                style: selected ? base : style, maxX: rect.maxX)
             var title = item.title ?? item.videoID ?? "(untitled)"
             if viaWebhook { title = "\(webhookMark) " + title }
-            if let download, !download.done, download.error == nil { title = "↓ \(percent(download)) " + title }
+            if let download, download.isRunning {
+                title = (download.note == nil ? "↓ \(percent(download)) " : "↓ \(percent(download)) retrying · ") + title
+            } else if let download, download.error != nil {
+                title = "↓ failed: \(download.reason ?? "see detail") · " + title
+            }
             x = buffer.put(DisplayWidth.pad(title, to: self.title - 1) + " ", x: x, y: rect.y, style: base, maxX: rect.maxX)
             x = buffer.put(DisplayWidth.pad(item.lookName ?? item.lookID ?? "–", to: look - 1) + " ", x: x, y: rect.y, style: base, maxX: rect.maxX)
             x = buffer.put(DisplayWidth.pad(item.engine == Engine.avatarV.rawValue ? "V" : "IV", to: engine), x: x, y: rect.y, style: base,
@@ -122,7 +126,7 @@ func shortAge(_ seconds: Double) -> String {
 
 func percent(_ p: DownloadProgress) -> String {
     guard let total = p.total, total > 0 else { return byteCount(p.received) }
-    return "\(Int(Double(p.received) * 100 / Double(total)))%"
+    return "\(Int(saturating: Double(p.received) * 100 / Double(total)))%"
 }
 
 func byteCount(_ n: Int64) -> String {
@@ -139,12 +143,12 @@ func byteCount(_ n: Int64) -> String {
 func progressBar(_ p: DownloadProgress, width: Int) -> String {
     let fraction = p.total.map { $0 > 0 ? Double(p.received) / Double($0) : 0 } ?? 0
     let cells = max(4, min(20, width / 4))
-    let filled = Int(fraction * Double(cells))
+    let filled = min(cells, max(0, Int(saturating: fraction * Double(cells))))
     var text = "[" + String(repeating: "█", count: filled) + String(repeating: "░", count: cells - filled) + "] "
     text += percent(p) + " " + byteCount(p.received) + (p.total.map { " of " + byteCount($0) } ?? "")
     if p.bytesPerSecond > 0 {
         text += " · \(byteCount(Int64(p.bytesPerSecond)))/s"
-        if let total = p.total, total > p.received { text += " · \(Int(Double(total - p.received) / p.bytesPerSecond)) s left" }
+        if let total = p.total, total > p.received { text += " · \(Int(saturating: Double(total - p.received) / p.bytesPerSecond)) s left" }
     }
     return text
 }
@@ -181,7 +185,10 @@ struct VideoDetailView {
         }
         if let download {
             if let error = download.error {
-                y = detailRow(&buffer, inner, y, "Download", "failed: \(error)", theme: theme, style: theme.bad, lines: 2)
+                y = detailRow(&buffer, inner, y, "Download", "failed: \(error)", theme: theme, style: theme.bad, lines: 6)
+            } else if let note = download.note {
+                y = detailRow(&buffer, inner, y, "Download", "\(byteCount(download.received)) so far · \(note)", theme: theme, style: theme.warn,
+                              lines: 2)
             } else if download.done {
                 y = detailRow(&buffer, inner, y, "Saved", download.path, theme: theme, style: theme.good, lines: 2)
             } else {

@@ -45,10 +45,20 @@ extension TwinDeckCommand {
                 let progress = ProgressLine()
                 defer { progress.finish() }
                 let kind: Downloader.Kind = subtitles ? .subtitles : captioned ? .captioned : .video
-                let result = try await Downloader(store: store, service: session.client, logger: Logging.makeLogger(quiet: format.json))
-                    .download(key: key, into: target, exactPath: exact, kind: kind, overwrite: force) { p in
-                        if !format.json { progress.update(Self.describe(p)) }
-                    }
+                let result: (url: URL, size: Int64)
+                do {
+                    result = try await Downloader(store: store, service: session.client, logger: Logging.makeLogger(quiet: format.json))
+                        .download(key: key, into: target, exactPath: exact, kind: kind, overwrite: force) { p in
+                            guard !format.json else { return }
+                            // A wait between tries is said even when stderr is not a terminal.
+                            if let note = p.note { progress.event("download interrupted: \(note)") } else { progress.update(Self.describe(p)) }
+                        }
+                } catch let error as DownloadFailure {
+                    throw CLIError("\(error.description); run `twindeck download \(videoID)` again to resume", code: 1)
+                } catch let error as DownloadWriteError {
+                    // Not retried: a full disk stays full. The part file is kept for the next run to resume.
+                    throw CLIError(error.message(retry: "run `twindeck download \(videoID)` again"), code: 1)
+                }
                 if format.json {
                     try Output.json(Saved(videoID: videoID, path: result.url.path, bytes: result.size))
                 } else {
@@ -66,8 +76,8 @@ extension TwinDeckCommand {
 
         static func describe(_ p: DownloadProgress) -> String {
             let total = p.total.map { " of \($0)" } ?? ""
-            let percent = p.total.map { $0 > 0 ? " \(Int(Double(p.received) * 100 / Double($0)))%" : "" } ?? ""
-            let rate = p.bytesPerSecond > 0 ? " · \(Int(p.bytesPerSecond / 1024)) KB/s" : ""
+            let percent = p.total.map { $0 > 0 ? " \(Int(saturating: Double(p.received) * 100 / Double($0)))%" : "" } ?? ""
+            let rate = p.bytesPerSecond > 0 ? " · \(Int(saturating: p.bytesPerSecond / 1024)) KB/s" : ""
             return "downloading\(percent) · \(p.received)\(total) bytes\(rate)"
         }
     }

@@ -11,23 +11,50 @@ struct FileLogHandler: LogHandler {
     let label: String
     let sink: Sink
 
+    /// The open log file. A line that cannot be written (a full disk, a failing one) is dropped and counted, never
+    /// fatal: the next line that can be written is preceded by a note of how many were lost and why.
     final class Sink: Sendable {
-        let handle: Mutex<FileHandle?>
+        struct State {
+            var handle: FileHandle?
+            /// Lines lost since the last one written, and the last error.
+            var dropped = 0
+            var lastError: String?
+        }
+
+        let state: Mutex<State>
 
         init(url: URL) {
             let fm = FileManager.default
+            // Logging is best effort: a folder or file that cannot be made leaves the app without a log, not stopped.
             try? fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
                                     attributes: [.posixPermissions: 0o700])
             if !fm.fileExists(atPath: url.path) {
-                fm.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
+                _ = fm.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
             }
             let handle = try? FileHandle(forWritingTo: url)
             _ = try? handle?.seekToEnd()
-            self.handle = Mutex(handle)
+            self.state = Mutex(State(handle: handle))
         }
 
+        /// Lines dropped since the last one written.
+        var dropped: Int { state.withLock { $0.dropped } }
+
         func write(_ line: String) {
-            handle.withLock { $0?.write(Data(line.utf8)) }
+            state.withLock { s in
+                guard let handle = s.handle else { return }
+                do {
+                    if s.dropped > 0 {
+                        let note = "\(PlainFormat.iso8601(Date())) warning twindeck: \(s.dropped) log line(s) were dropped (\(s.lastError ?? "write failed"))\n"
+                        try handle.write(contentsOf: Data(note.utf8))
+                        s.dropped = 0
+                        s.lastError = nil
+                    }
+                    try handle.write(contentsOf: Data(line.utf8))
+                } catch {
+                    s.dropped += 1
+                    s.lastError = Sanitizer.inert(String(describing: error), limit: 120)
+                }
+            }
         }
     }
 
