@@ -28,7 +28,7 @@ struct StoreCrashTests {
 
         for round in 0..<3 {
             let out = directory.appendingPathComponent("committed-\(round).txt")
-            FileManager.default.createFile(atPath: out.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: out.path, contents: nil)
             let process = Process()
             process.executableURL = binary
             process.arguments = ["exercise-store", "--path", path]

@@ -28,6 +28,7 @@ struct ExternalEditorE2ETests {
     }
 
     /// Compose, the script typed in, Ctrl-E: returns once vim shows the file.
+    @discardableResult
     func openVim(_ app: TwinDeckInTmux, script: String = "Typed in TwinDeck") async throws -> Screen {
         try await app.waitForFirstFrame()
         try app.press("3")
