@@ -66,8 +66,8 @@ extension TwinDeckCommand {
 
         static func describe(_ p: DownloadProgress) -> String {
             let total = p.total.map { " of \($0)" } ?? ""
-            let percent = p.total.map { $0 > 0 ? " \(Int(Double(p.received) * 100 / Double($0)))%" : "" } ?? ""
-            let rate = p.bytesPerSecond > 0 ? " · \(Int(p.bytesPerSecond / 1024)) KB/s" : ""
+            let percent = p.total.map { $0 > 0 ? " \(Int(saturating: Double(p.received) * 100 / Double($0)))%" : "" } ?? ""
+            let rate = p.bytesPerSecond > 0 ? " · \(Int(saturating: p.bytesPerSecond / 1024)) KB/s" : ""
             return "downloading\(percent) · \(p.received)\(total) bytes\(rate)"
         }
     }
