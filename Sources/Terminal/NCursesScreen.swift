@@ -46,6 +46,10 @@ public final class NCursesScreen: Screen {
     /// Why the full-screen app cannot run on this terminal, or nil when it can.
     public static func unusableTerminalReason() -> String? {
         let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        // Without TERM, ncurses looks for a terminal named "unknown" and the failure reads like a missing database.
+        if term.isEmpty {
+            return "TERM is not set, so the terminal type is unknown; set it to your terminal's type (export TERM=xterm-256color, say)"
+        }
         switch td_terminal_usable() {
         case 1: return nil
         case 0: return "the terminal \"\(term)\" cannot move the cursor; run TwinDeck in a full terminal (TERM=xterm-256color, say)"
