@@ -12,6 +12,8 @@ public final class NCursesScreen: Screen {
     public private(set) var height: Int
     /// Whether colours are drawn (false with `NO_COLOR` or a monochrome terminal).
     public let colors: Bool
+    /// Whether the locale is not UTF-8 (`LANG=C`): every frame is painted through ``ASCIIFallback``.
+    public let ascii: Bool
     private var pairs: [Int: Int32] = [:]
     private var lastHyperlinks: [Hyperlink] = []
     private var active = true
@@ -20,6 +22,7 @@ public final class NCursesScreen: Screen {
     /// - Parameter allowColors: false to draw attributes only.
     public init(allowColors: Bool = true) {
         setlocale(LC_ALL, "")
+        ascii = td_locale_is_utf8() == 0
         if ProcessInfo.processInfo.environment["ESCDELAY"] == nil { set_escdelay(25) }
         initscr()
         td_install_signal_handlers()
@@ -136,6 +139,7 @@ public final class NCursesScreen: Screen {
 
     public func draw(_ buffer: Buffer) {
         guard active else { return }
+        let buffer = ascii ? ASCIIFallback.map(buffer) : buffer
         for y in 0..<min(buffer.height, height) {
             var x = 0
             while x < min(buffer.width, width) {
