@@ -66,10 +66,9 @@ extension HeyGenConfiguration {
         PlainText.trimmed(key, newlines: true)
     }
 
-    /// Why `key` (already trimmed) cannot be sent as `x-api-key`, or nil when it can. The message never shows
-    /// the key or any piece of it, only where the bad character is.
+    /// Why `key` (already trimmed) cannot be sent as `x-api-key`, or nil when it can (an empty key is sent, and the
+    /// API answers 401). The message never shows the key or any piece of it, only where the bad character is.
     public static func problem(withAPIKey key: String) -> String? {
-        if key.isEmpty { return "the API key is empty" }
         for (offset, scalar) in key.unicodeScalars.enumerated() where Sanitizer.isUnsafe(scalar) || PlainText.isNewline(scalar) {
             let name = String(scalar.value, radix: 16, uppercase: true)
             return "the API key has a control character (U+\(String(repeating: "0", count: max(0, 4 - name.count)) + name)) "

@@ -60,7 +60,7 @@ struct InputCheckTests {
             #expect(!problem.contains("SECRETPART") && !problem.contains("sk_"), "\(problem)")
             #expect(problem.contains("control character"))
         }
-        #expect(HeyGenConfiguration.problem(withAPIKey: "") != nil)
+        #expect(HeyGenConfiguration.problem(withAPIKey: "") == nil, "an empty key is the API's to refuse (401)")
     }
 
     // MARK: - Sanitizer

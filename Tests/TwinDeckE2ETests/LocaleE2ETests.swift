@@ -41,7 +41,7 @@ struct LocaleE2ETests {
         let names = screen.listRows.compactMap { row in ["Office", "Kitchen", "Lecture"].compactMap { row.range(of: $0)?.lowerBound }.first.map { row.distance(from: row.startIndex, to: $0) } }
         #expect(Set(names).count == 1, "\(names) \(screen.text)")
         try app.press("Tab")
-        let voices = try await app.waitFor("the voices pane") { $0.contains("LANGUAGE") && $0.contains("voices") }
+        let voices = try await app.waitFor("the voices pane", timeout: .seconds(20)) { $0.contains("LANGUAGE") && $0.contains("voices") }
         #expect(voices.text.unicodeScalars.allSatisfy { $0.isASCII } && !voices.contains("~@"), "\(voices.text)")
         try app.press("q")
         #expect(try await app.waitForExit() == 0)
