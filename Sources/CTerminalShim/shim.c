@@ -90,3 +90,13 @@ int td_input_hung_up(void) {
     if (poll(&p, 1, 0) < 0) return 0;
     return (p.revents & (POLLHUP | POLLERR | POLLNVAL)) ? 1 : 0;
 }
+
+/* ---- Locale (helper "inputs": ASCII fallback) ---- */
+#include <langinfo.h>
+#include <strings.h>
+int td_locale_is_utf8(void) {
+    const char *codeset = nl_langinfo(CODESET);
+    if (codeset == NULL) return 0;
+    return (strcasecmp(codeset, "UTF-8") == 0 || strcasecmp(codeset, "UTF8") == 0) ? 1 : 0;
+}
+/* ---- end Locale ---- */

@@ -121,6 +121,14 @@ extension HeyGenClient {
     }
 
     func makeURL(_ path: String, query: [(String, String)]) throws -> String {
+        // Checked here too, for a configuration made without the CLI's checks: a port past 65535 traps in NIO, and a
+        // key with a line break would come back escaped (so unredacted) inside AsyncHTTPClient's error.
+        if let problem = HeyGenConfiguration.problem(withBaseURL: configuration.baseURL) {
+            throw HeyGenError(kind: .configuration, message: problem)
+        }
+        if let problem = HeyGenConfiguration.problem(withAPIKey: configuration.apiKey) {
+            throw HeyGenError(kind: .configuration, message: problem)
+        }
         guard var components = URLComponents(string: configuration.baseURL + path), components.encodedHost != nil else {
             throw HeyGenError(kind: .configuration, message: "the base URL \"\(configuration.baseURL)\" is not a valid URL")
         }

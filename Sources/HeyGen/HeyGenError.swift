@@ -117,7 +117,7 @@ public struct HeyGenError: Error, Sendable, Equatable, CustomStringConvertible {
 
     static func seconds(_ d: Duration) -> String {
         let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        return s == s.rounded() ? String(Int(s)) : String(format: "%.1f", s)
+        return s == s.rounded() ? String(Int(saturating: s)) : String(format: "%.1f", s)
     }
 }
 
@@ -127,8 +127,11 @@ public enum Sanitizer {
     /// Returns `text` with C0/C1 controls, DEL and bidi overrides replaced by `·`, cut to `limit` characters.
     public static func inert(_ text: String, limit: Int = 200, redacting secrets: [String] = []) -> String {
         var text = text
-        for secret in secrets where secret.count >= 4 {
-            text = text.replacingOccurrences(of: secret, with: "[REDACTED]")
+        if !secrets.isEmpty {
+            // Longest first, so a form holding a shorter one (the escaped key holds its pieces) goes whole.
+            for form in Set(secrets.flatMap(redactionForms)).sorted(by: { $0.count > $1.count }) {
+                text = text.replacingOccurrences(of: form, with: "[REDACTED]")
+            }
         }
         var out = String.UnicodeScalarView()
         var count = 0
@@ -141,6 +144,42 @@ public enum Sanitizer {
             count += 1
         }
         return String(out)
+    }
+
+    /// The ways `secret` can appear in an error's text (4 characters or more each): as is; escaped the way Swift's
+    /// `String(describing:)` of a collection escapes it (`\r`, `\n`, `\u{1B}`, which AsyncHTTPClient's
+    /// `invalidHeaderFieldValues` shows); JSON-escaped (`\u000d`); percent-encoded in upper- and lower-case hex; and
+    /// each piece between its control characters, spaces or line breaks, so a fragment of it is not left either.
+    public static func redactionForms(of secret: String) -> [String] {
+        guard secret.count >= 4 else { return [] }
+        var forms = [secret, String(secret.debugDescription.dropFirst().dropLast())]
+        var braces = "", json = ""
+        for scalar in secret.unicodeScalars {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                let hex = String(scalar.value, radix: 16)
+                braces += "\\u{\(hex)}"
+                json += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            } else {
+                braces.unicodeScalars.append(scalar)
+                json.unicodeScalars.append(scalar)
+            }
+        }
+        forms += [braces, braces.uppercased(), json, json.uppercased()]
+        let percent = PlainText.percentEncoded(secret, keeping: "-._~")
+        var lowerHex = "", hexLeft = 0
+        for character in percent {
+            lowerHex.append(hexLeft > 0 ? Character(character.lowercased()) : character)
+            hexLeft = character == "%" ? 2 : max(0, hexLeft - 1)
+        }
+        forms += [percent, lowerHex]
+        let pieces = secret.unicodeScalars.split(whereSeparator: { isUnsafe($0) || PlainText.isNewline($0) || PlainText.isSpace($0) || $0 == " " })
+        if pieces.count > 1 || pieces.first.map({ $0.count != secret.unicodeScalars.count }) == true {
+            for piece in pieces where piece.count >= 4 {
+                let text = String(String.UnicodeScalarView(piece))
+                forms += [text, PlainText.percentEncoded(text, keeping: "-._~")]
+            }
+        }
+        return forms.filter { $0.count >= 4 }
     }
 
     /// Whether a scalar can change terminal state or text direction when printed.

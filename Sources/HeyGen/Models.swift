@@ -323,7 +323,7 @@ public struct User: Codable, Hashable, Sendable {
 
     /// How many videos the plan renders at once, when it says (`plan.concurrent_jobs`).
     public var concurrencyLimit: Int? {
-        (plan?["concurrent_jobs"]?.numberValue).map { Int($0) }
+        (plan?["concurrent_jobs"]?.numberValue).map { Int(saturating: $0) }
     }
 
     /// The remaining credit balance, when the plan reports one.

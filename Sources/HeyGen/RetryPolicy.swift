@@ -49,7 +49,7 @@ public struct RetryPolicy: Sendable {
         let trimmed = PlainText.trimmed(value)
         if let seconds = Double(trimmed), seconds.isFinite, seconds >= 0 {
             // Clamped (to ~31 years) so a huge header cannot overflow Int64 and trap.
-            return .milliseconds(Int64(min(seconds, 1e9) * 1000))
+            return .seconds(saturating: seconds)
         }
         for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
             let formatter = DateFormatter()
@@ -57,8 +57,7 @@ public struct RetryPolicy: Sendable {
             formatter.timeZone = TimeZone(identifier: "GMT")
             formatter.dateFormat = format
             if let date = formatter.date(from: trimmed) {
-                let delta = max(0, date.timeIntervalSince(now))
-                return .milliseconds(Int64(delta * 1000))
+                return .seconds(saturating: date.timeIntervalSince(now))
             }
         }
         return nil

@@ -37,10 +37,13 @@ public final class MemoryScreen: Screen {
     public private(set) var last: Buffer
     public private(set) var cursor: (x: Int, y: Int)?
     public private(set) var drawCount = 0
+    /// Whether it paints like a terminal without a UTF-8 locale (``ASCIIFallback``).
+    public let ascii: Bool
 
-    public init(width: Int = 80, height: Int = 24) {
+    public init(width: Int = 80, height: Int = 24, ascii: Bool = false) {
         self.width = width
         self.height = height
+        self.ascii = ascii
         last = Buffer(width: width, height: height)
     }
 
@@ -50,7 +53,7 @@ public final class MemoryScreen: Screen {
     }
 
     public func draw(_ buffer: Buffer) {
-        last = buffer
+        last = ascii ? ASCIIFallback.map(buffer) : buffer
         drawCount += 1
     }
 

@@ -12,6 +12,8 @@ public final class NCursesScreen: Screen {
     public private(set) var height: Int
     /// Whether colours are drawn (false with `NO_COLOR` or a monochrome terminal).
     public let colors: Bool
+    /// Whether the locale is not UTF-8 (`LANG=C`): every frame is painted through ``ASCIIFallback``.
+    public let ascii: Bool
     private var pairs: [Int: Int32] = [:]
     private var lastHyperlinks: [Hyperlink] = []
     private var active = true
@@ -20,6 +22,7 @@ public final class NCursesScreen: Screen {
     /// - Parameter allowColors: false to draw attributes only.
     public init(allowColors: Bool = true) {
         setlocale(LC_ALL, "")
+        ascii = td_locale_is_utf8() == 0
         if ProcessInfo.processInfo.environment["ESCDELAY"] == nil { set_escdelay(25) }
         initscr()
         td_install_signal_handlers()
@@ -46,6 +49,10 @@ public final class NCursesScreen: Screen {
     /// Why the full-screen app cannot run on this terminal, or nil when it can.
     public static func unusableTerminalReason() -> String? {
         let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        // Without TERM, ncurses looks for a terminal named "unknown" and the failure reads like a missing database.
+        if term.isEmpty {
+            return "TERM is not set, so the terminal type is unknown; set it to your terminal's type (export TERM=xterm-256color, say)"
+        }
         switch td_terminal_usable() {
         case 1: return nil
         case 0: return "the terminal \"\(term)\" cannot move the cursor; run TwinDeck in a full terminal (TERM=xterm-256color, say)"
@@ -132,6 +139,7 @@ public final class NCursesScreen: Screen {
 
     public func draw(_ buffer: Buffer) {
         guard active else { return }
+        let buffer = ascii ? ASCIIFallback.map(buffer) : buffer
         for y in 0..<min(buffer.height, height) {
             var x = 0
             while x < min(buffer.width, width) {

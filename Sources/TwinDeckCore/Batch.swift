@@ -198,6 +198,12 @@ public struct BatchFile: Sendable {
             var filled: [String] = []
             for (column, cell) in zip(columns, cells) where !cell.isEmpty {
                 guard let column else { continue }
+                // A NUL would be sent and then stored cut short; other control characters reach the API as they are.
+                if let problem = controlCharacterProblem(cell, allowingLineBreaks: column.name == "script") {
+                    issues.append(BatchIssue(row: number, column: column.name, message: problem))
+                    filled.append(column.name)
+                    continue
+                }
                 if let problem = column.apply(cell, &request) {
                     issues.append(BatchIssue(row: number, column: column.name, message: problem))
                 }
@@ -215,6 +221,20 @@ public struct BatchFile: Sendable {
             issues.append(BatchIssue(row: nil, column: nil, message: "the file has a header but no rows"))
         }
         return (rows, issues)
+    }
+
+    /// Why a cell cannot be used as it is: a C0/C1 control character (NUL, ESC, DEL…), or a line break or tab outside the
+    /// script. Says which character and where, without repeating the cell.
+    static func controlCharacterProblem(_ cell: String, allowingLineBreaks: Bool) -> String? {
+        for (offset, scalar) in cell.unicodeScalars.enumerated() {
+            let v = scalar.value
+            if allowingLineBreaks && (v == 0x0A || v == 0x0D || v == 0x09) { continue }
+            guard v < 0x20 || (0x7F...0x9F).contains(v) else { continue }
+            let hex = String(v, radix: 16, uppercase: true)
+            let name = v == 0 ? "a NUL byte" : (v == 0x0A || v == 0x0D ? "a line break" : (v == 0x09 ? "a tab" : "a control character"))
+            return "has \(name) (U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex)) at character \(offset + 1); remove it"
+        }
+        return nil
     }
 
     /// The look ids the rows name, each once, in the order they first appear.

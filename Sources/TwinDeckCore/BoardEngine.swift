@@ -65,7 +65,7 @@ final class Wakeup: Sendable {
 
     func wait(seconds: Double) async {
         let timer = Task { [weak self] in
-            try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            try? await Task.sleep(for: .seconds(saturating: seconds))
             self?.wake()
         }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
@@ -175,7 +175,7 @@ public final class BoardEngine: Sendable {
                     do { try await resubmitLost() } catch let error as HeyGenError {
                         let wait = error.retryAfter.map { Double($0.components.seconds) } ?? 0
                         resendNotBefore.withLock { $0 = Date().addingTimeInterval(wait) }
-                        logger.info("re-sending lost submissions: \(error.shortDescription); again in \(Int(wait)) s or next round")
+                        logger.info("re-sending lost submissions: \(error.shortDescription); again in \(Int(saturating: wait)) s or next round")
                     }
                 }
                 // A video just sent is not looked at before it is two seconds old: it cannot have finished.
@@ -195,7 +195,7 @@ public final class BoardEngine: Sendable {
                 failures += 1
                 wait = max(schedule.backoff(failures: failures), error.retryAfter.map { Double($0.components.seconds) } ?? 0)
                 post(.pollHealthChanged(.failing(error.shortDescription, retryAt: Date().addingTimeInterval(wait))))
-                logger.warning("poll failed: \(error.shortDescription); retrying in \(Int(wait)) s")
+                logger.warning("poll failed: \(error.shortDescription); retrying in \(Int(saturating: wait)) s")
             } catch {
                 failures += 1
                 wait = schedule.backoff(failures: failures)

@@ -385,7 +385,7 @@ extension AppState {
             }
             var text = error.description
             if error.kind == .insufficientCredit, let credits = account.user?.remainingCredits {
-                text += " (balance: \(Int(credits)) credits)"
+                text += " (balance: \(Int(saturating: credits)) credits)"
             }
             showToast(text, level: .error, seconds: 10)
             return []

@@ -169,8 +169,11 @@ public struct VoiceTable: Sendable, Equatable, RandomAccessCollection {
         let table = VoiceTable(text: text, words: words, languageNames: languages,
                                genders: genders.map(Gender.init(rawValue:)), types: types.map(VoiceType.init(rawValue:)),
                                urlFolders: folders)
-        guard table.isConsistent else { return nil }
-        return (table, Date(timeIntervalSinceReferenceDate: Double(bitPattern: seconds)))
+        // A saved time that is NaN, infinite or past any real clock (±10^10 s, about 300 years) marks a damaged
+        // file: the cache is ignored, and the catalogue is fetched again.
+        let savedAt = Double(bitPattern: seconds)
+        guard table.isConsistent, savedAt.isFinite, abs(savedAt) < 1e10 else { return nil }
+        return (table, Date(timeIntervalSinceReferenceDate: savedAt))
     }
 
     /// Every voice's strings inside the text and every value id inside its list.

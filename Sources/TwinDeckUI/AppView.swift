@@ -65,7 +65,7 @@ public struct AppView {
         var account = ""
         if let user = state.account.user {
             account = [user.username, user.email.map { "<\($0)>" }].compactMap { $0 }.joined(separator: " ")
-            if let credits = user.remainingCredits { account += " · \(grouped(Int(credits))) credits" }
+            if let credits = user.remainingCredits { account += " · \(grouped(Int(saturating: credits))) credits" }
         } else if let error = state.account.error {
             account = error.kind == .unauthorized ? "key not accepted" : "account unavailable"
         }
@@ -143,7 +143,7 @@ func detailRow(_ buffer: inout Buffer, _ rect: Rect, _ y: Int, _ label: String, 
 func listMessage(_ buffer: inout Buffer, _ rect: Rect, load: LoadState, empty: Bool, noun: String, filtered: Bool, theme: Theme, now: Date) -> Bool {
     switch load {
     case .loading where empty, .idle where empty:
-        let frame = spinnerFrames[Int(now.timeIntervalSinceReferenceDate * 10) % spinnerFrames.count]
+        let frame = spinnerFrame(now, perSecond: 10)
         buffer.line(" \(frame) Loading \(noun)…", in: rect.row(0), style: theme.dim)
         return true
     case .failed(let error) where empty:

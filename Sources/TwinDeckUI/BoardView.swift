@@ -49,7 +49,7 @@ struct BoardView {
         switch board.health {
         case .ok(let at): parts.append("polled \(ago(state.now.timeIntervalSince(at)))")
         case .failing(let why, let retryAt):
-            parts.append("poll failed (\(why)), retry in \(max(0, Int(retryAt.timeIntervalSince(state.now).rounded(.up)))) s")
+            parts.append("poll failed (\(why)), retry in \(max(0, Int(saturating: retryAt.timeIntervalSince(state.now).rounded(.up)))) s")
             style = theme.warn
         case .follower: parts.append("another TwinDeck is polling this store")
         case .readOnly(let why):
@@ -107,7 +107,7 @@ let webhookMark = "↯"
 
 func statusIcon(_ item: Submission, now: Date, theme: Theme) -> (String, Style) {
     if item.isRunning {
-        return (spinnerFrames[Int(now.timeIntervalSinceReferenceDate * 4) % spinnerFrames.count], theme.warn)
+        return (spinnerFrame(now, perSecond: 4), theme.warn)
     }
     switch item.displayStatus {
     case "completed": return ("✓", theme.good)
@@ -117,10 +117,10 @@ func statusIcon(_ item: Submission, now: Date, theme: Theme) -> (String, Style) 
 
 func shortAge(_ seconds: Double) -> String {
     switch seconds {
-    case ..<60: "\(max(0, Int(seconds)))s"
-    case ..<3600: "\(Int(seconds / 60))m"
-    case ..<86_400: "\(Int(seconds / 3600))h"
-    default: "\(Int(seconds / 86_400))d"
+    case ..<60: "\(max(0, Int(saturating: seconds)))s"
+    case ..<3600: "\(Int(saturating: seconds / 60))m"
+    case ..<86_400: "\(Int(saturating: seconds / 3600))h"
+    default: seconds.isNaN ? "?" : "\(min(99_999, Int(saturating: seconds / 86_400)))d"
     }
 }
 
@@ -146,8 +146,8 @@ func progressBar(_ p: DownloadProgress, width: Int) -> String {
     let filled = min(cells, max(0, Int(saturating: fraction * Double(cells))))
     var text = "[" + String(repeating: "█", count: filled) + String(repeating: "░", count: cells - filled) + "] "
     text += percent(p) + " " + byteCount(p.received) + (p.total.map { " of " + byteCount($0) } ?? "")
-    if p.bytesPerSecond > 0 {
-        text += " · \(byteCount(Int64(p.bytesPerSecond)))/s"
+    if p.bytesPerSecond > 0, p.bytesPerSecond.isFinite {
+        text += " · \(byteCount(Int64(saturating: p.bytesPerSecond)))/s"
         if let total = p.total, total > p.received { text += " · \(Int(saturating: Double(total - p.received) / p.bytesPerSecond)) s left" }
     }
     return text

@@ -1,3 +1,4 @@
+import Foundation
 import HeyGen
 import Terminal
 import TwinDeckCore
@@ -93,15 +94,25 @@ extension Buffer {
 /// Grouped thousands: 1,842.
 func grouped(_ n: Int) -> String { PlainFormat.grouped(n) }
 
-/// "just now", "12 s ago", "3 min ago", "5 h ago", "2 d ago".
+/// "just now", "12 s ago", "3 min ago", "5 h ago", "2 d ago"; "a long time ago" past 100 years and "at an
+/// unknown time" for NaN (a damaged cache's saved time), never a trap.
 func ago(_ seconds: Double) -> String {
+    if seconds.isNaN { return "at an unknown time" }
     switch seconds {
-    case ..<2: "just now"
-    case ..<60: "\(Int(seconds)) s ago"
-    case ..<3600: "\(Int(seconds / 60)) min ago"
-    case ..<86_400: "\(Int(seconds / 3600)) h ago"
-    default: "\(Int(seconds / 86_400)) d ago"
+    case ..<2: return "just now"
+    case ..<60: return "\(Int(saturating: seconds)) s ago"
+    case ..<3600: return "\(Int(saturating: seconds / 60)) min ago"
+    case ..<86_400: return "\(Int(saturating: seconds / 3600)) h ago"
+    case ..<(100 * 365 * 86_400): return "\(Int(saturating: seconds / 86_400)) d ago"
+    default: return "a long time ago"
     }
+}
+
+/// A frame of `frames` for a spinner turning `perSecond` times a second at `now` (any date, even before 2001
+/// or NaN, gives a frame: the index is never negative).
+func spinnerFrame(_ now: Date, perSecond: Double, _ frames: [String] = spinnerFrames) -> String {
+    let tick = Int(saturating: (now.timeIntervalSinceReferenceDate * perSecond).truncatingRemainder(dividingBy: 1e6))
+    return frames[((tick % frames.count) + frames.count) % frames.count]
 }
 
 let spinnerFrames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]

@@ -18,6 +18,8 @@ struct Session {
         let env = ProcessInfo.processInfo.environment
         let logger = logger ?? Logging.makeLogger(quiet: quiet)
         if options.demo {
+            // The simulator's own URL is used; a bad --base-url given as well is still refused, not ignored.
+            if let given = options.baseURL, !given.isEmpty { try checkBaseURL(given) }
             var simOptions = SimulatorOptions()
             simOptions.statePath = Paths.dataDirectory.appendingPathComponent("demo-simulator.json").path
             // A balance, so the header and the pre-flight show what a pay-as-you-go account shows.
@@ -30,17 +32,23 @@ struct Session {
                 configuration: HeyGenConfiguration(baseURL: simulator.baseURL, apiKey: simOptions.apiKey), logger: logger)
             return Session(client: client, simulator: simulator)
         }
-        func given(_ value: String?) -> String? { value.flatMap { $0.isEmpty ? nil : $0 } }
-        var baseURL = given(options.baseURL) ?? given(env["HEYGEN_BASE_URL"])
-        var key = given(options.apiKey) ?? given(env["HEYGEN_API_KEY"])
+        // Surrounding spaces and line breaks go (a key file saved with CRLF, a CI secret ending in a newline).
+        func given(_ value: String?) -> String? {
+            value.map { PlainText.trimmed($0, newlines: true) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        var baseURL = given(options.baseURL).map { ($0, "--base-url") } ?? given(env["HEYGEN_BASE_URL"]).map { ($0, "HEYGEN_BASE_URL") }
+        var key = given(options.apiKey).map { ($0, "--api-key") } ?? given(env["HEYGEN_API_KEY"]).map { ($0, "HEYGEN_API_KEY") }
         // The config file fills in what the flags and the environment left open (it is refused when others can read it).
         if baseURL == nil || key == nil, let file = try ConfigFile.load() {
-            baseURL = baseURL ?? file.baseURL
-            key = key ?? file.apiKey
+            baseURL = baseURL ?? given(file.baseURL).map { ($0, "base_url in \(ConfigFile.url.path)") }
+            key = key ?? given(file.apiKey).map { ($0, "api_key in \(ConfigFile.url.path)") }
         }
-        let url = baseURL ?? HeyGenConfiguration.defaultBaseURL
-        try checkBaseURL(url)
-        guard let key else {
+        let url = baseURL?.0 ?? HeyGenConfiguration.defaultBaseURL
+        try checkBaseURL(url, from: baseURL?.1)
+        if let (value, source) = key, let problem = HeyGenConfiguration.problem(withAPIKey: value) {
+            throw CLIError("\(problem) (from \(source))", code: 64)
+        }
+        guard let key = key?.0 else {
             throw CLIError(
                 "no API key: set HEYGEN_API_KEY (export HEYGEN_API_KEY=…), pass --api-key, or put api_key = … in "
                     + "\(ConfigFile.url.path) (chmod 600); or try --demo to use the built-in simulator",
@@ -50,12 +58,10 @@ struct Session {
     }
 
     /// Plain `http` is allowed only to loopback: the key must not cross a network in clear text.
-    static func checkBaseURL(_ value: String) throws {
-        guard let url = URLComponents(string: value), let scheme = url.scheme?.lowercased(), let host = url.encodedHost, !host.isEmpty else {
-            throw CLIError("the base URL \"\(value)\" is not a URL like https://api.heygen.com", code: 64)
-        }
-        guard scheme == "https" || (scheme == "http" && HeyGenConfiguration.isLoopback(host)) else {
-            throw CLIError("the base URL must use https (plain http is allowed only for 127.0.0.1/localhost): \(value)", code: 64)
+    /// The rules are ``HeyGenConfiguration/problem(withBaseURL:)``'s; a refusal is exit 64, before any request.
+    static func checkBaseURL(_ value: String, from source: String? = nil) throws {
+        if let problem = HeyGenConfiguration.problem(withBaseURL: value) {
+            throw CLIError(problem + (source.map { " (from \($0))" } ?? ""), code: 64)
         }
     }
 
@@ -167,7 +173,8 @@ enum ConfigFile {
 
     static func parse(_ text: String, path: String) throws -> Values {
         var values = Values()
-        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // LF, CRLF (one Character, so splitting on "\n" alone would leave the file one line) or a lone CR.
+        for (number, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard let equals = line.firstIndex(of: "=") else {

@@ -10,6 +10,8 @@ struct VideoWaiter {
     var initialInterval: Double = 2
     var maxInterval: Double = 30
     var growth: Double = 1.5
+    /// The longest a server's `Retry-After` is waited for between polls (a huge one would stall `--wait` for years).
+    static let maxRetryAfterWait: Double = 300
 
     /// The interval before poll number `n` (0-based).
     static func interval(poll n: Int, initial: Double, max maxInterval: Double, growth: Double) -> Double {
@@ -32,13 +34,13 @@ struct VideoWaiter {
                     lastStatus = video.status
                 }
                 if video.status == .completed || video.status == .failed { return video }
-                progress.update("\(video.status) · \(Int(Date().timeIntervalSince(started))) s elapsed")
+                progress.update("\(video.status) · \(Int(saturating: Date().timeIntervalSince(started))) s elapsed")
             } catch let error as HeyGenError where error.isTransient {
-                if let wait = error.retryAfter { delay = max(delay, Double(wait.components.seconds)) }
-                progress.event("\(error.shortDescription); retrying in \(Int(delay.rounded(.up))) s")
+                if let wait = error.retryAfter { delay = min(max(delay, Double(wait.components.seconds)), Self.maxRetryAfterWait) }
+                progress.event("\(error.shortDescription); retrying in \(Int(saturating: delay.rounded(.up))) s")
             }
             poll += 1
-            try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+            try await Task.sleep(for: .seconds(saturating: delay))
         }
     }
 }

@@ -62,4 +62,9 @@ int td_colors(void);
 /// Whether the terminal on stdin has gone away (the pty hung up, stdin closed): 1 if so.
 int td_input_hung_up(void);
 int td_color_pairs(void);
+
+/* ---- Locale (helper "inputs": ASCII fallback) ---- */
+/* Whether the locale set by setlocale(LC_ALL, "") encodes UTF-8 (nl_langinfo(CODESET)): 1 yes, 0 no (LANG=C). */
+int td_locale_is_utf8(void);
+/* ---- end Locale ---- */
 #endif
