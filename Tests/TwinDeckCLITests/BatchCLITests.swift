@@ -121,7 +121,7 @@ struct BatchCLITests {
         let arguments = ["batch", path, "--concurrency", "4", "--base-url", simulator.baseURL, "--api-key", "demo"]
 
         let out = sandbox.root.appendingPathComponent("batch.out")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         let batch = Process()
         batch.executableURL = twindeckBinary
         batch.arguments = arguments
@@ -130,7 +130,7 @@ struct BatchCLITests {
         batch.standardError = FileHandle.nullDevice
         try batch.run()
         let finishedLines = { (String(decoding: (try? Data(contentsOf: out)) ?? Data(), as: UTF8.self)).split(separator: "\n").filter { $0.contains(": submitted v_") } }
-        let midway = try await eventually(timeout: .seconds(60)) { finishedLines().count >= 12 }
+        let midway = await eventually(timeout: .seconds(60)) { finishedLines().count >= 12 }
         kill(batch.processIdentifier, SIGKILL)
         batch.waitUntilExit()
         try #require(midway, "the batch never got 12 rows in")

@@ -392,7 +392,7 @@ final class TwinDeckInTmux: Sendable {
     /// captured while it is still parsing the app's output, so a frame may be half drawn (seen: the help
     /// overlay gone but the footer not yet repainted).
     @discardableResult
-    func waitFor(_ what: String, timeout: Duration = .seconds(5), escapes: Bool = false, settle: Bool = true,
+    func waitFor(_ what: String, timeout: Duration = .seconds(15), escapes: Bool = false, settle: Bool = true,
                  _ predicate: (Screen) -> Bool) async throws -> Screen {
         let deadline = ContinuousClock.now + timeout
         var previous: Screen?
