@@ -52,8 +52,9 @@ struct FaultTests {
             _ = try await client.allLooks()
             let waits = recorder.recorded
             #expect(waits.count == 1)
-            // An HTTP-date has whole seconds, so the wait is a little under five seconds.
-            #expect(waits.allSatisfy { $0 > .seconds(3) && $0 <= .seconds(5) }, "\(waits)")
+            // An HTTP-date has whole seconds, so the wait is a little under five seconds (less on a loaded machine; a
+            // fallback backoff would be 1 s).
+            #expect(waits.allSatisfy { $0 > .seconds(1.5) && $0 <= .seconds(5) }, "\(waits)")
         }
     }
 
