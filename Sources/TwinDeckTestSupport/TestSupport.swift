@@ -81,3 +81,16 @@ public func eventually(timeout: Duration = .seconds(30), _ condition: () async t
 /// The repository's root folder, found from this file's path.
 public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// Runs a system tool (`mount`, `umount`, `dd`) to its end, its output discarded; returns its exit status (-1 when
+/// it could not start).
+public func runTool(_ path: String, _ arguments: [String]) -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch { return -1 }
+    process.waitUntilExit()
+    return process.terminationStatus
+}

@@ -5,24 +5,12 @@ import TwinDeckTestSupport
 // Issue 14 items 8, 11 and 13 (read-only folder) through the real binary: one bad row never hides the history, a
 // read-only history lists but never writes, and a video made while the disk was full is named with what to run next.
 
-/// Runs a system tool to its end; returns its status.
-private func tool(_ path: String, _ arguments: [String]) -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    do { try process.run() } catch { return -1 }
-    process.waitUntilExit()
-    return process.terminationStatus
-}
-
 /// The sandbox's history folder on its own tmpfs of `size`, unmounted at the end of `body`.
 private func withHistoryMount<T>(_ sandbox: Sandbox, size: String, _ body: (URL) async throws -> T) async throws -> T {
     let folder = sandbox.root.appendingPathComponent("data/twindeck")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    try #require(tool("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size),mode=0700", "tmpfs", folder.path]) == 0, "mount needs root")
-    defer { _ = tool("/bin/umount", ["-l", folder.path]) }
+    try #require(runTool("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size),mode=0700", "tmpfs", folder.path]) == 0, "mount needs root")
+    defer { _ = runTool("/bin/umount", ["-l", folder.path]) }
     return try await body(folder)
 }
 
@@ -67,7 +55,7 @@ struct HistoryHardeningCLITests {
         try await withHistoryMount(sandbox, size: "4m") { folder in
             let made = try await twindeck(Self.createArguments + ["Before"] + remote, sandbox: sandbox)
             try #require(made.code == 0, "\(made.stderr)")
-            try #require(tool("/bin/mount", ["-o", "remount,ro", folder.path]) == 0)
+            try #require(runTool("/bin/mount", ["-o", "remount,ro", folder.path]) == 0)
 
             let listed = try await twindeck(["videos"], sandbox: sandbox)
             #expect(listed.code == 0, "listing needs no writes: \(listed.stderr)")
@@ -104,7 +92,7 @@ struct HistoryHardeningCLITests {
             }
             try #require(recorded, "the create recorded its row before sending")
             let filler = folder.appendingPathComponent("filler")
-            _ = tool("/bin/dd", ["if=/dev/zero", "of=\(filler.path)", "bs=64k"])  // until ENOSPC
+            _ = runTool("/bin/dd", ["if=/dev/zero", "of=\(filler.path)", "bs=64k"])  // until ENOSPC
             let result = try await creating.value
             #expect(result.code != 0, "a video made but not recorded is not a success: \(result.stdout)")
             let videoID = try #require(result.stderr.firstMatch(of: /video (\S+) was created/)?.1, "stderr: \(result.stderr) stdout: \(result.stdout)")

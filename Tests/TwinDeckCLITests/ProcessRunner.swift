@@ -101,13 +101,7 @@ final class SimulatorProcess {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var line = Data()
-        while true {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line += byte
-        }
-        baseURL = String(decoding: line, as: UTF8.self)
+        baseURL = Self.firstLine(of: output)
         guard baseURL.hasPrefix("http://") else {
             process.waitUntilExit()
             throw SimulatorStartFailure(arguments: arguments, exitCode: process.terminationStatus)
@@ -115,6 +109,17 @@ final class SimulatorProcess {
     }
 
     struct SimulatorStartFailure: Error { var arguments: [String]; var exitCode: Int32 }
+
+    /// The first line a serving command prints (its address), read byte by byte so nothing after it is consumed.
+    static func firstLine(of output: Pipe) -> String {
+        var line = Data()
+        while true {
+            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data("\n".utf8) { break }
+            line += byte
+        }
+        return String(decoding: line, as: UTF8.self)
+    }
 
     /// Sends SIGINT and waits for the process to end; returns its exit status.
     @discardableResult

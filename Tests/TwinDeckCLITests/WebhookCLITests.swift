@@ -164,13 +164,7 @@ final class LimitedListener {
         process.standardOutput = output
         process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
-        var line = Data()
-        while true {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line += byte
-        }
-        url = String(decoding: line, as: UTF8.self)
+        url = SimulatorProcess.firstLine(of: output)
         guard url.hasPrefix("http://") else {
             process.waitUntilExit()
             throw SimulatorProcess.SimulatorStartFailure(arguments: arguments, exitCode: process.terminationStatus)

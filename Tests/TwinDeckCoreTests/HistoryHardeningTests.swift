@@ -221,18 +221,6 @@ private struct FailingAnswerRecorder: SubmissionRecorder {
     }
 }
 
-/// Runs a system tool and returns its exit status.
-func runTool(_ path: String, _ arguments: [String]) -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    do { try process.run() } catch { return -1 }
-    process.waitUntilExit()
-    return process.terminationStatus
-}
-
 /// A clock the test moves.
 final class HardeningClock: Sendable {
     private let current = Mutex<Date>(Date(timeIntervalSince1970: 1_800_000_000))
