@@ -156,10 +156,15 @@ public enum WebhookServer {
         try await store.receiverHeartbeat(owner: owner, address: address, signed: !gate.secrets().isEmpty, callbacks: gate.acceptCallbacks)
         let heartbeat = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(Int(options.heartbeatSeconds * 1000)))
+                try? await Task.sleep(for: .seconds(saturating: options.heartbeatSeconds))
                 if Task.isCancelled { break }
-                try? await store.receiverHeartbeat(owner: owner, address: address, signed: !gate.secrets().isEmpty,
-                                                   callbacks: gate.acceptCallbacks)
+                do {
+                    try await store.receiverHeartbeat(owner: owner, address: address, signed: !gate.secrets().isEmpty,
+                                                      callbacks: gate.acceptCallbacks)
+                } catch {
+                    // The board falls back to polling when the heartbeat goes stale: said, then tried again next beat.
+                    logger.warning("could not record the receiver's heartbeat: \(error)")
+                }
             }
         }
         return RunningWebhookServer(url: "http://\(address)", port: port, connections: connections, group: group, task: task,

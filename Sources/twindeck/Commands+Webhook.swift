@@ -139,6 +139,7 @@ extension TwinDeckCommand.Webhook {
 
         func validate() throws {
             guard path.hasPrefix("/") else { throw ValidationError("--path must start with /") }
+            guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535 (got \(port))") }
             for (name, value) in [("--idle-timeout", idleTimeout), ("--header-timeout", headerTimeout)] where !(value > 0 && value <= 86_400) {
                 throw ValidationError("\(name) must be more than 0 and at most 86400 seconds")
             }

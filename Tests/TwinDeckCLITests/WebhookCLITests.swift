@@ -70,6 +70,11 @@ struct WebhookCLITests {
             let refused = try await twindeck(["webhook", "listen", "--port", "0"] + bad)
             #expect(refused.code == 64 && refused.stderr.contains(bad[0]), "\(bad): \(refused.code) \(refused.stderr)")
         }
+        // A port past 65535 used to wrap (99999 listened on 34463) instead of being refused.
+        for port in ["99999", "65536"] {
+            let refused = try await twindeck(["webhook", "listen", "--port", port])
+            #expect(refused.code == 64 && refused.stderr.contains("--port must be from 0 to 65535"), "\(port): \(refused.stderr)")
+        }
     }
 
     @Test func listenRecordsASignedDeliveryIntoTheHistory() async throws {
