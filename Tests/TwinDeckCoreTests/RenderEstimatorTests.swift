@@ -346,3 +346,14 @@ struct RenderFactsStoreTests {
         #expect(try await store.integrityCheck() == "ok")
     }
 }
+
+@Suite("Spoken length of odd scripts")
+struct SpokenLengthTests {
+    /// The store works it out for every recorded request and every stored body on upgrade, so no script may trap it.
+    @Test func hugePausesDoNotTrap() {
+        let nines = String(repeating: "9", count: 400)
+        #expect(Preflight.spokenSeconds(#"Hi <break time="\#(nines)s"/>"#) == .max)
+        #expect(Preflight.spokenSeconds(#"Hi <break time="\#(nines)ms"/> there"#) == .max)
+        #expect(Preflight.spokenSeconds(#"one two three four five <break time="1500ms"/>"#) == 4)
+    }
+}
