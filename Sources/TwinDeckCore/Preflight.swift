@@ -36,7 +36,8 @@ public struct Preflight: Equatable, Sendable {
             text.replaceSubrange(open.lowerBound..<close.upperBound, with: " ")
         }
         let words = text.split { $0.isWhitespace }.count
-        return Int((Double(words) / 2.5 + pauses).rounded(.up))
+        // A pause of 400 nines is infinite as a Double: saturate rather than trap.
+        return Int(saturating: (Double(words) / 2.5 + pauses).rounded(.up))
     }
 }
 

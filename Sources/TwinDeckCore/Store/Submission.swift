@@ -74,6 +74,13 @@ public struct Submission: Codable, Sendable, Equatable, Identifiable {
     /// Since when HeyGen has said it does not know this video (`not_found` confirmed by `GET /v3/videos/{id}`);
     /// nil while it knows it. The row becomes final `not_found` only after ``PollSchedule/missingGrace``.
     public var missingSince: Date?
+    /// When the video was first seen `processing` (out of the queue); nil before that, and for a video seen only
+    /// once it was done.
+    public var processingAt: Date?
+    /// How long the script speaks, in seconds (``Preflight/spokenSeconds(_:)``); nil for imports.
+    public var spokenSeconds: Int?
+    /// The resolution asked for (`1080p`, `4k`, …); nil when the request left it to the server, and for imports.
+    public var resolution: String?
 
     public var id: String { idempotencyKey }
 
@@ -86,7 +93,8 @@ public struct Submission: Codable, Sendable, Equatable, Identifiable {
         thumbnailURL: String? = nil, videoPageURL: String? = nil, subtitleURL: String? = nil, duration: Double? = nil,
         failureCode: String? = nil, failureMessage: String? = nil, completedAt: Date? = nil, lastPolledAt: Date? = nil,
         downloadPath: String? = nil, downloadState: DownloadState = .none, downloadedBytes: Int64? = nil, totalBytes: Int64? = nil,
-        callbackURL: String? = nil, webhookAt: Date? = nil, missingSince: Date? = nil
+        callbackURL: String? = nil, webhookAt: Date? = nil, missingSince: Date? = nil, processingAt: Date? = nil,
+        spokenSeconds: Int? = nil, resolution: String? = nil
     ) {
         self.idempotencyKey = idempotencyKey
         self.videoID = videoID
@@ -120,6 +128,9 @@ public struct Submission: Codable, Sendable, Equatable, Identifiable {
         self.callbackURL = callbackURL
         self.webhookAt = webhookAt
         self.missingSince = missingSince
+        self.processingAt = processingAt
+        self.spokenSeconds = spokenSeconds
+        self.resolution = resolution
     }
 
     // MARK: - State
@@ -152,6 +163,7 @@ public struct Submission: Codable, Sendable, Equatable, Identifiable {
         missingSince = nil
         if title == nil { title = video.title }
         if let current = videoStatus, current.isFinal, !video.status.isFinal { return }
+        noteProcessing(video.status, at: now)
         status = video.status.rawValue
         videoURL = video.videoURL ?? videoURL
         captionedVideoURL = video.captionedVideoURL ?? captionedVideoURL
@@ -173,9 +185,15 @@ public struct Submission: Codable, Sendable, Equatable, Identifiable {
         lastPolledAt = now
         updatedAt = now
         if let current = videoStatus, current.isFinal, !entry.status.isFinal { return }
+        noteProcessing(entry.status, at: now)
         status = entry.status.rawValue
         if entry.status == .failed || entry.status == .notFound { failureMessage = entry.error ?? failureMessage }
         if entry.status == .completed, completedAt == nil { completedAt = now }
+    }
+
+    /// Keeps the first time the video was seen `processing`; a later sighting (or a final status) keeps it.
+    mutating func noteProcessing(_ seen: VideoStatus, at now: Date) {
+        if seen == .processing, processingAt == nil, !(videoStatus?.isFinal ?? false) { processingAt = now }
     }
 
     /// Takes in a webhook delivery (`avatar_video.success` / `avatar_video.fail`), with the same rule as

@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import HeyGen
 
 extension SubmissionStore {
     // MARK: - Schema
@@ -75,6 +77,44 @@ extension SubmissionStore {
                 t.add(column: "missingSince", .double)
             }
         }
+        migrator.registerMigration("v4-render-time") { db in
+            try db.alter(table: Submission.databaseTableName) { t in
+                // What the render-time estimate learns from: when the video was first seen `processing`, how long
+                // its script speaks, and the resolution asked for (nil: the server's default).
+                t.add(column: "processingAt", .double)
+                t.add(column: "spokenSeconds", .integer)
+                t.add(column: "resolution", .text)
+            }
+            // The estimate reads the most recently finished renders first.
+            try db.create(index: "submission_completedAt", on: Submission.databaseTableName, columns: ["completedAt"],
+                          condition: Column("completedAt") != nil)
+            try backfillRenderFacts(db)
+        }
         return migrator
+    }
+
+    /// Fills `spokenSeconds` and `resolution` of the rows recorded before ``migrator``'s `v4-render-time` from
+    /// their stored request body, so the history already recorded teaches the estimate at once. A body this
+    /// version cannot decode (a hand edit, a newer TwinDeck) leaves that row's two columns empty: the row
+    /// is then not used by the estimate, and nothing else changes.
+    static func backfillRenderFacts(_ db: Database) throws {
+        let decoder = JSONDecoder()
+        let update = try db.makeStatement(sql: "UPDATE submission SET spokenSeconds = ?, resolution = ? WHERE rowID = ?")
+        // A page at a time, so a history of 20,000 bodies is never held at once.
+        var after: Int64 = 0
+        while true {
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT rowID, requestBody FROM submission WHERE rowID > ? AND requestBody IS NOT NULL ORDER BY rowID LIMIT 500
+                """, arguments: [after])
+            guard !rows.isEmpty else { return }
+            for row in rows {
+                let rowID: Int64 = row["rowID"]
+                after = rowID
+                let body: String? = row["requestBody"]
+                // Not a store error: a body that does not decode is simply not learned from.
+                guard let body, let request = try? decoder.decode(CreateVideoRequest.self, from: Data(body.utf8)) else { continue }
+                try update.execute(arguments: [Preflight.spokenSeconds(request.script), request.resolution?.rawValue, rowID])
+            }
+        }
     }
 }

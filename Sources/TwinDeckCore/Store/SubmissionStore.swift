@@ -181,7 +181,8 @@ public final class SubmissionStore: Sendable {
             idempotencyKey: key, title: request.title, lookID: request.avatarID, lookName: lookName, voiceID: request.voiceID,
             voiceName: voiceName, engine: request.effectiveEngine.rawValue,
             requestBody: String(decoding: try request.jsonBody(), as: UTF8.self), source: source, createdAt: now,
-            submitState: .submitting, callbackURL: request.callbackURL)
+            submitState: .submitting, callbackURL: request.callbackURL,
+            spokenSeconds: Preflight.spokenSeconds(request.script), resolution: request.resolution?.rawValue)
         do {
             return try await write { db in try row.inserted(db) }
         } catch DatabaseError.SQLITE_CONSTRAINT_UNIQUE {
@@ -205,7 +206,10 @@ public final class SubmissionStore: Sendable {
             row.submitState = .submitted
             row.submitError = nil
             row.videoID = videoID
-            if !(row.videoStatus?.isFinal ?? false) { row.status = status.rawValue }
+            if !(row.videoStatus?.isFinal ?? false) {
+                row.noteProcessing(status, at: now)
+                row.status = status.rawValue
+            }
             row.updatedAt = now
             try row.update(db)
             return row
@@ -360,6 +364,18 @@ public final class SubmissionStore: Sendable {
             }
         }
         return history
+    }
+
+    /// The most recently completed renders that can teach the render-time estimate (engine and spoken length
+    /// known), newest completed first, at most `limit`: what ``RenderEstimator`` is built from, read without the
+    /// rest of a long history.
+    public func renderHistory(limit: Int = 500) async throws -> [RenderSample] {
+        let request = Submission.all()
+            .filter(Submission.Columns.status == VideoStatus.completed.rawValue && Column("completedAt") != nil
+                    && Column("spokenSeconds") != nil && Column("engine") != nil)
+            .order(Column("completedAt").desc)
+            .limit(max(limit, 0))
+        return try await writer.read { db in try Self.fetchLeniently(db, request).rows.compactMap(RenderSample.init) }
     }
 
     /// The submission with this Idempotency-Key.
