@@ -317,3 +317,12 @@ struct MultipartFileBody: AsyncSequence, Sendable {
         }
     }
 }
+
+extension HeyGenConfiguration {
+    /// Names the account an asset id belongs to without holding the key: the base URL and the first 16 hex digits of
+    /// the key's SHA-256 (an asset uploaded with one key is not offered to another).
+    public var accountTag: String {
+        let digest = SHA256.hash(data: Data(apiKey.utf8)).map { String(format: "%02x", $0) }.joined()
+        return baseURL + " " + digest.prefix(16)
+    }
+}
