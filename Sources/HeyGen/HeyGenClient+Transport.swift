@@ -96,6 +96,11 @@ extension HeyGenClient {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: body))
         }
+        return try await execute(request, timeout: timeout)
+    }
+
+    /// Sends one prepared request (its headers, key included, already set) and reads the answer; errors are mapped.
+    func execute(_ request: HTTPClientRequest, timeout: Duration) async throws -> RawResponse {
         let nanos = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
         do {
             let response = try await httpClient.execute(request, timeout: .nanoseconds(nanos))

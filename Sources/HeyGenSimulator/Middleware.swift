@@ -16,7 +16,9 @@ struct APIGateMiddleware: RouterMiddleware {
         await state.count("\(request.method) \(Self.route(path))")
         if state.options.recordRequests, path.hasPrefix("/v3/") {
             // Collecting keeps the body for the handler (Hummingbird replaces it with the collected buffer).
-            let body = request.method == .get || request.method == .delete ? nil
+            // A multipart upload (up to 32 MB) is not kept: its handler reads it as a stream.
+            let multipart = request.headers[.contentType]?.lowercased().hasPrefix("multipart/") == true
+            let body = request.method == .get || request.method == .delete || multipart ? nil
                 : try? await request.collectBody(upTo: 1 << 20)
             await state.record(RecordedRequest(method: request.method.rawValue, path: path, query: request.uri.query,
                                                body: body.map { Array($0.readableBytesView) }))

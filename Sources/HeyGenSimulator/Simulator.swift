@@ -80,6 +80,7 @@ public enum Simulator {
         PreviewController(state: state).addRoutes(to: router)
         VideosController(state: state, media: signer).addRoutes(to: router)
         AccountController(state: state).addRoutes(to: router)
+        AssetsController(state: state, media: signer).addRoutes(to: router)
         MediaController(state: state, signer: signer).addRoutes(to: router)
         AdminController(state: state).addRoutes(to: router)
         return router

@@ -84,6 +84,9 @@ public actor SimulatorState {
     var counts: [String: Int] = [:]
     var deliveries: [String] = []
     var recorded: [RecordedRequest] = []
+    var assets: [String: SimAsset] = [:]
+    /// The uploaded bytes, served at an asset's `url`; in memory only (a restart keeps the asset, not its bytes).
+    var assetData: [String: Data] = [:]
 
     init(options: SimulatorOptions) throws {
         self.options = options
@@ -104,6 +107,7 @@ public actor SimulatorState {
                 videoOrder.append(video.id)
             }
             if options.credits != nil, let c = saved.credits { credits = c }
+            for asset in saved.assets ?? [] { assets[asset.id] = asset }
             for (key, entry) in saved.keys ?? [:] {
                 idempotency[key] = .done(bodyHash: entry.bodyHash, response: entry.response, at: entry.at)
             }
@@ -296,6 +300,28 @@ public actor SimulatorState {
         return true
     }
 
+    // MARK: - Assets
+
+    /// The uploaded asset with this id, if any: a create handler checks `audio_asset_id` (``AssetType/isAudio``) and
+    /// `background.asset_id` (``AssetType/isImage``) with it.
+    public func asset(id: String) -> SimAsset? { assets[id] }
+
+    /// The uploaded asset with this id when it is of a type `fits` accepts (e.g. `{ $0.isAudio }`).
+    public func asset(id: String, fitting fits: (AssetType) -> Bool) -> SimAsset? {
+        assets[id].flatMap { fits($0.type) ? $0 : nil }
+    }
+
+    func assetBytes(id: String) -> Data? { assetData[id] }
+
+    func addAsset(type: AssetType, fileName: String, bytes: Data) -> SimAsset {
+        let id = "asset_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(24).lowercased()
+        let asset = SimAsset(id: id, type: type, fileName: fileName, sizeBytes: Int64(bytes.count), createdAt: now)
+        assets[id] = asset
+        assetData[id] = bytes
+        persist()
+        return asset
+    }
+
     // MARK: - Persistence
 
     private struct SavedKey: Codable {
@@ -308,6 +334,7 @@ public actor SimulatorState {
         var videos: [SimVideo]
         var credits: Int?
         var keys: [String: SavedKey]?
+        var assets: [SimAsset]?
     }
 
     func persist() {
@@ -316,7 +343,8 @@ public actor SimulatorState {
         for (key, entry) in idempotency {
             if case .done(let hash, let response, let at) = entry { keys[key] = SavedKey(bodyHash: hash, response: response, at: at) }
         }
-        let saved = Saved(videos: videoOrder.compactMap { videos[$0] }, credits: credits, keys: keys)
+        let saved = Saved(videos: videoOrder.compactMap { videos[$0] }, credits: credits, keys: keys,
+                          assets: assets.values.sorted { $0.createdAt < $1.createdAt })
         guard let data = try? JSONEncoder().encode(saved) else { return }
         let url = URL(fileURLWithPath: path)
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
