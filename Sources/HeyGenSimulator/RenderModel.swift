@@ -21,6 +21,31 @@ public struct RenderTiming: Sendable, Hashable, Codable {
     public var totalSeconds: Double { queueSeconds + processingSeconds }
 }
 
+/// One video's render as `GET /v3/_simulator/renders` lists it (simulator seconds).
+public struct RenderPlan: Sendable, Hashable, Codable {
+    public var videoID: String
+    public var createdAt: Double
+    public var queueSeconds: Double
+    public var processingSeconds: Double
+    public var outlier: Bool
+    /// When the server reaches the final status.
+    public var finishedAt: Double
+
+    public init(videoID: String, createdAt: Double, queueSeconds: Double, processingSeconds: Double, outlier: Bool) {
+        self.videoID = videoID
+        self.createdAt = createdAt
+        self.queueSeconds = queueSeconds
+        self.processingSeconds = processingSeconds
+        self.outlier = outlier
+        self.finishedAt = createdAt + queueSeconds + processingSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case videoID = "video_id", createdAt = "created_at", queueSeconds = "queue_seconds"
+        case processingSeconds = "processing_seconds", outlier, finishedAt = "finished_at"
+    }
+}
+
 /// A model of how long HeyGen takes to render: a queue wait, then processing proportional to the script's spoken
 /// length, with a factor per engine (Avatar V slower than IV) and per resolution (4k slower), seeded log-normal
 /// noise, and now and then a slow outlier.

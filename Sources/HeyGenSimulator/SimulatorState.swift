@@ -227,7 +227,7 @@ public actor SimulatorState {
         let id = "v_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
         let timing = renderTiming(for: request)
         let video = SimVideo(
-            id: id, request: request, createdAt: now, renderSeconds: timing.totalSeconds,
+            id: id, request: request, createdAt: now, renderSeconds: fixedRenderSeconds ?? timing.totalSeconds,
             queueSeconds: timing.queueSeconds, outlier: timing.isOutlier,
             fails: renderRng.chance(options.faultRates.renderFailure) || request.script.contains("[[fail]]"))
         videos[id] = video
@@ -253,11 +253,24 @@ public actor SimulatorState {
         }
     }
 
+    /// The fixed override, exactly as given (non-negative), or nil for the model.
+    var fixedRenderSeconds: Double? { options.renderSeconds.map(RenderModel.finite) }
+
     /// The `Retry-After` of a 429 for the concurrency limit: about half a render.
     var retryAfterWhenFull: Double {
         switch options.renderTimes {
         case .fixed(let seconds): seconds / 2
         case .realistic(let model): model.typicalHalfRender
+        }
+    }
+
+    /// Every video's render plan, oldest first.
+    public func renderPlans() -> [RenderPlan] {
+        videoOrder.compactMap { id in
+            renderPlan(of: id).map { plan in
+                RenderPlan(videoID: id, createdAt: plan.createdAt, queueSeconds: plan.timing.queueSeconds,
+                           processingSeconds: plan.timing.processingSeconds, outlier: plan.timing.isOutlier)
+            }
         }
     }
 
