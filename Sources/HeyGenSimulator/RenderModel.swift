@@ -51,8 +51,8 @@ public struct RenderPlan: Sendable, Hashable, Codable {
 /// noise, and now and then a slow outlier.
 ///
 /// With the defaults (``scale`` 1, the demo's scale) a short script (a few seconds of speech) renders in about
-/// 10–15 s on Avatar IV at 1080p, 20 s of speech in about 30 s, Avatar V takes 1.5×, 4k 2×, 720p 0.8×, and one
-/// render in 30 is an outlier taking 3–6× its usual processing. HeyGen itself takes minutes: ``scale`` ≈ 8 gives
+/// 10–15 s on Avatar IV at 1080p, 20 s of speech in about 30 s, Avatar V takes 1.5×, 4k 2×, 720p 0.8×, and 3 % of
+/// renders are outliers taking 3–6× their usual processing. HeyGen itself takes minutes: ``scale`` ≈ 8 gives
 /// times of that order (a one-minute script in about 10 minutes).
 public struct RenderModel: Sendable, Hashable {
     /// Multiplies every time drawn (1 = the demo's scale).
@@ -72,7 +72,7 @@ public struct RenderModel: Sendable, Hashable {
     /// Noise on processing (σ of its logarithm): 0.12 is about ±12 %.
     public var noise: Double = 0.12
     /// Share of renders that are slow outliers.
-    public var outlierRate: Double = 1.0 / 30
+    public var outlierRate: Double = 0.03
     /// How many times its usual processing an outlier takes.
     public var outlierFactor: ClosedRange<Double> = 3...6
 

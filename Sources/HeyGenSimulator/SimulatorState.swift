@@ -116,6 +116,8 @@ public actor SimulatorState {
                 idempotency[key] = .done(bodyHash: entry.bodyHash, response: entry.response, at: entry.at)
             }
         }
+        // A restarted simulator (the demo's) goes on with new draws rather than repeating its first session's.
+        if !videos.isEmpty { timingRng = SeededGenerator(seed: options.faultRates.seed &+ 2 &+ UInt64(videos.count) &* 0x9E37_79B9) }
     }
 
     // MARK: - Time

@@ -24,7 +24,7 @@ extension TwinDeckCommand {
             "Multiply realistic render times (1: a short script takes 10-15 s; about 8 is HeyGen's minutes).", valueName: "x"))
         var renderScale: Double = 1
         @Option(help: ArgumentHelp("Share of realistic renders that are slow outliers, 3-6x their usual time (0-1).", valueName: "rate"))
-        var renderOutliers: Double = 1.0 / 30
+        var renderOutliers: Double = RenderModel().outlierRate
         @Option(help: ArgumentHelp("Grow the voice catalogue to this many voices (for benchmarks).", valueName: "n")) var voices: Int?
         @Option(name: .customLong("fault-429"), help: ArgumentHelp("Share of API requests answered 429 (0-1).", valueName: "rate")) var fault429: Double = 0
         @Option(help: ArgumentHelp("Retry-After seconds on those 429s.", valueName: "n")) var retryAfter = 1

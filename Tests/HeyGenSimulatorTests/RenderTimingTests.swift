@@ -65,6 +65,25 @@ struct RenderTimingTests {
         #expect(plain.map(\.processingSeconds) == failing.map(\.processingSeconds))
     }
 
+    @Test("a simulator restarted on its state file (the demo's) draws new times, not its first session's again")
+    func aRestartedSimulatorGoesOnDrawing() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("render-state-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let first = try await Self.plans(seed: 8, [Self.request(spokenSeconds: 5)]) { $0.statePath = path }
+        let fresh = try await Self.plans(seed: 8, [Self.request(spokenSeconds: 5)])
+        #expect(first.map(\.queueSeconds) == fresh.map(\.queueSeconds), "the same seed on an empty simulator")
+        let time = VirtualTime()
+        let restarted = try await withSimulator(configure: {
+            $0.renderSeconds = nil; $0.faultRates.seed = 8; $0.time = time.time; $0.statePath = path
+        }) { sim, client in
+            _ = try await client.createVideo(Self.request(spokenSeconds: 5), idempotencyKey: newKey())
+            return await sim.state.renderPlans()
+        }
+        try #require(restarted.count == 2)
+        #expect(restarted[0] == first[0], "the saved render kept its plan")
+        #expect(restarted[1].queueSeconds != first[0].queueSeconds)
+    }
+
     @Test func aLongerScriptRendersLonger() async throws {
         let plans = try await Self.plans(seed: 4, [Self.request(spokenSeconds: 3), Self.request(spokenSeconds: 40)]) {
             $0.renderModel.outlierRate = 0
