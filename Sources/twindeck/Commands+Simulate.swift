@@ -49,7 +49,7 @@ extension TwinDeckCommand {
         func validate() throws {
             for (name, rate) in [("fault-429", fault429), ("fault-5xx", fault5xx), ("fault-slow", faultSlow),
                                  ("fault-malformed", faultMalformed), ("fault-drop", faultDrop), ("fail-rate", failRate),
-                               ("render-outliers", renderOutliers)]
+                                 ("render-outliers", renderOutliers)]
             where !(0...1).contains(rate) {
                 throw ValidationError("--\(name) is a share from 0 to 1 (got \(rate))")
             }
@@ -60,7 +60,7 @@ extension TwinDeckCommand {
                 throw ValidationError("--render-seconds fixes every render's time; it cannot be used with --render-model realistic")
             }
             if !(renderScale.isFinite && renderScale > 0 && renderScale <= 10_000) {
-                throw ValidationError("--render-scale is a factor above 0 (got \(renderScale))")
+                throw ValidationError("--render-scale is a factor above 0, at most 10000 (got \(renderScale))")
             }
         }
 
