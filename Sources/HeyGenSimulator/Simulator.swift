@@ -93,6 +93,8 @@ struct AdminController {
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/v3/_simulator/stats") { _, _ in try jsonResponse(DataBox(data: await state.requestCounts())) }
+        // Each video's render plan, oldest first: when the server finishes it, for benchmarks and tests.
+        router.get("/v3/_simulator/renders") { _, _ in try jsonResponse(DataBox(data: await state.renderPlans())) }
         router.post("/v3/_simulator/faults") { request, _ in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)

@@ -80,8 +80,14 @@ public struct SimulatorOptions: Sendable {
     public var port: Int = 0
     /// The only key accepted in `x-api-key`.
     public var apiKey: String = "demo"
-    /// How long a render takes from create to completed/failed.
-    public var renderSeconds: Double = 8
+    /// When set, every render takes exactly this long from create to completed/failed (the first 20 % `pending`):
+    /// the override for tests that need a known time. nil draws each render from ``renderModel``.
+    public var renderSeconds: Double?
+    /// How long renders take when ``renderSeconds`` is nil: queue wait, then processing by script length, engine,
+    /// resolution, seeded noise (``FaultRates/seed``) and outliers.
+    public var renderModel = RenderModel()
+    /// The simulator's clock (Unix seconds): the wall clock, or a ``VirtualTime`` for tests.
+    public var time = SimulatorTime.wall
     /// Grow the voice catalogue to this many voices (synthetic ones after the fixtures); nil keeps the fixtures.
     public var voiceCount: Int?
     /// How long a presigned media URL stays valid.
@@ -107,4 +113,7 @@ public struct SimulatorOptions: Sendable {
     public var hostileNames = false
 
     public init() {}
+
+    /// How render times are decided: the fixed override when ``renderSeconds`` is set, else the model.
+    public var renderTimes: RenderTimes { renderSeconds.map(RenderTimes.fixed) ?? .realistic(renderModel) }
 }

@@ -6,7 +6,12 @@ struct SimVideo: Codable, Sendable {
     var id: String
     var request: CreateVideoRequest
     var createdAt: Double
+    /// Seconds from create to the final status.
     var renderSeconds: Double
+    /// Seconds of it spent `pending` (queued); nil in older state files and fixed renders (the first 20 %).
+    var queueSeconds: Double?
+    /// Whether the render drew the model's slow outlier.
+    var outlier: Bool?
     var fails: Bool
     var callbackDelivered: Bool = false
     /// Registered endpoints that have had (or gave up on) this video's event; optional so older state files load.
@@ -79,6 +84,8 @@ public actor SimulatorState {
     var scripted: [ScriptedFault] = []
     var rng: SeededGenerator
     var renderRng: SeededGenerator
+    /// Draws render times (apart from the failure dice, so a fault rate does not change them).
+    var timingRng: SeededGenerator
     var credits: Int?
     var clockOffset: Double = 0
     var counts: [String: Int] = [:]
@@ -100,6 +107,7 @@ public actor SimulatorState {
         self.voices = voices
         self.rng = SeededGenerator(seed: options.faultRates.seed)
         self.renderRng = SeededGenerator(seed: options.faultRates.seed &+ 1)
+        self.timingRng = SeededGenerator(seed: options.faultRates.seed &+ 2)
         self.credits = options.credits
         if let path = options.statePath, let saved = try? Self.load(from: path) {
             for video in saved.videos {
@@ -112,12 +120,14 @@ public actor SimulatorState {
                 idempotency[key] = .done(bodyHash: entry.bodyHash, response: entry.response, at: entry.at)
             }
         }
+        // A restarted simulator (the demo's) goes on with new draws rather than repeating its first session's.
+        if !videos.isEmpty { timingRng = SeededGenerator(seed: options.faultRates.seed &+ 2 &+ UInt64(videos.count) &* 0x9E37_79B9) }
     }
 
     // MARK: - Time
 
-    /// Unix seconds as the simulator sees them (wall clock plus any `advance`).
-    var now: Double { Date().timeIntervalSince1970 + clockOffset }
+    /// Unix seconds as the simulator sees them (its time source, the wall clock by default, plus any `advance`).
+    public var now: Double { options.time.now() + clockOffset }
 
     /// Moves the simulator's clock forward, finishing renders early (tests and demos).
     public func advance(seconds: Double) { clockOffset += seconds }
@@ -181,7 +191,7 @@ public actor SimulatorState {
         if let word = SimulatedFault.statusWord { return VideoStatus(rawValue: word) }
         let elapsed = now - video.createdAt
         if elapsed >= video.renderSeconds { return video.fails ? .failed : .completed }
-        return elapsed < video.renderSeconds * 0.2 ? .pending : .processing
+        return elapsed < (video.queueSeconds ?? video.renderSeconds * 0.2) ? .pending : .processing
     }
 
     var runningCount: Int { videos.values.filter { !status(of: $0).isFinal }.count }
@@ -214,15 +224,17 @@ public actor SimulatorState {
         if let limit = options.maxConcurrentRenders, runningCount >= limit {
             return HeyGenError(kind: .rateLimited, httpStatus: 429, code: "quota_exceeded",
                                message: "You have \(limit) videos rendering; the limit is \(limit) concurrent jobs.",
-                               retryAfter: .seconds(max(1, Int(options.renderSeconds / 2))))
+                               retryAfter: .seconds(max(1, Int(saturating: retryAfterWhenFull))))
         }
         return nil
     }
 
     func create(_ request: CreateVideoRequest, key: String?, bodyHash: UInt64) -> CreateVideoResponse {
         let id = "v_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        let timing = renderTiming(for: request)
         let video = SimVideo(
-            id: id, request: request, createdAt: now, renderSeconds: options.renderSeconds,
+            id: id, request: request, createdAt: now, renderSeconds: fixedRenderSeconds ?? timing.totalSeconds,
+            queueSeconds: timing.queueSeconds, outlier: timing.isOutlier,
             fails: renderRng.chance(options.faultRates.renderFailure) || request.script.contains("[[fail]]"))
         videos[id] = video
         videoOrder.append(id)
@@ -234,6 +246,48 @@ public actor SimulatorState {
     }
 
     func video(id: String) -> SimVideo? { videos[id] }
+
+    /// How long a new render of `request` takes: the fixed override, or a draw from the model.
+    func renderTiming(for request: CreateVideoRequest) -> RenderTiming {
+        switch options.renderTimes {
+        case .fixed(let seconds):
+            let total = RenderModel.finite(seconds)
+            return RenderTiming(queueSeconds: total * 0.2, processingSeconds: total * 0.8)
+        case .realistic(let model):
+            return model.draw(spokenSeconds: VideosController.duration(of: request.script), engine: request.engine,
+                              resolution: request.resolution, using: &timingRng)
+        }
+    }
+
+    /// The fixed override, exactly as given (non-negative), or nil for the model.
+    var fixedRenderSeconds: Double? { options.renderSeconds.map(RenderModel.finite) }
+
+    /// The `Retry-After` of a 429 for the concurrency limit: about half a render.
+    var retryAfterWhenFull: Double {
+        switch options.renderTimes {
+        case .fixed(let seconds): seconds / 2
+        case .realistic(let model): model.typicalHalfRender
+        }
+    }
+
+    /// Every video's render plan, oldest first.
+    public func renderPlans() -> [RenderPlan] {
+        videoOrder.compactMap { id in
+            renderPlan(of: id).map { plan in
+                RenderPlan(videoID: id, createdAt: plan.createdAt, queueSeconds: plan.timing.queueSeconds,
+                           processingSeconds: plan.timing.processingSeconds, outlier: plan.timing.isOutlier)
+            }
+        }
+    }
+
+    /// A video's render plan (for tests and benchmarks): its create time (simulator seconds) and timing; nil for an
+    /// unknown id.
+    public func renderPlan(of id: String) -> (createdAt: Double, timing: RenderTiming)? {
+        guard let video = videos[id] else { return nil }
+        let queue = video.queueSeconds ?? video.renderSeconds * 0.2
+        return (video.createdAt, RenderTiming(queueSeconds: queue, processingSeconds: max(0, video.renderSeconds - queue),
+                                              isOutlier: video.outlier ?? false))
+    }
 
     func allVideos() -> [SimVideo] { videoOrder.reversed().compactMap { videos[$0] } }
 

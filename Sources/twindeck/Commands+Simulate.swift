@@ -13,7 +13,18 @@ extension TwinDeckCommand {
         @Option(help: "Address to listen on.") var host = "127.0.0.1"
         @Option(help: "Port (0 picks a free one).") var port = 0
         @Option(help: ArgumentHelp("The API key the simulator accepts.", valueName: "key")) var apiKey = "demo"
-        @Option(help: ArgumentHelp("Seconds a render takes.", valueName: "n")) var renderSeconds: Double = 8
+        @Option(help: ArgumentHelp(
+            "How render times are decided: realistic (a queue wait, then processing by the script's spoken length, "
+                + "engine and resolution, with seeded noise and the occasional slow outlier) or fixed (--render-seconds, 8 by default).",
+            valueName: "realistic|fixed"))
+        var renderModel: RenderModelChoice?
+        @Option(help: ArgumentHelp("Every render takes exactly this many seconds (implies --render-model fixed).", valueName: "n"))
+        var renderSeconds: Double?
+        @Option(help: ArgumentHelp(
+            "Multiply realistic render times (1: a short script takes 10-15 s; about 8 is HeyGen's minutes).", valueName: "x"))
+        var renderScale: Double = 1
+        @Option(help: ArgumentHelp("Share of realistic renders that are slow outliers, 3-6x their usual time (0-1).", valueName: "rate"))
+        var renderOutliers: Double = RenderModel().outlierRate
         @Option(help: ArgumentHelp("Grow the voice catalogue to this many voices (for benchmarks).", valueName: "n")) var voices: Int?
         @Option(name: .customLong("fault-429"), help: ArgumentHelp("Share of API requests answered 429 (0-1).", valueName: "rate")) var fault429: Double = 0
         @Option(help: ArgumentHelp("Retry-After seconds on those 429s.", valueName: "n")) var retryAfter = 1
@@ -23,7 +34,7 @@ extension TwinDeckCommand {
         @Option(help: ArgumentHelp("Share answered with cut-off JSON (0-1).", valueName: "rate")) var faultMalformed: Double = 0
         @Option(help: ArgumentHelp("Share whose connection drops mid-body (0-1).", valueName: "rate")) var faultDrop: Double = 0
         @Option(help: ArgumentHelp("Share of renders that fail (0-1).", valueName: "rate")) var failRate: Double = 0
-        @Option(help: "Seed for the fault dice, so a run can be repeated.") var seed: UInt64 = 42
+        @Option(help: "Seed for the fault dice and the realistic render times, so a run can be repeated.") var seed: UInt64 = 42
         @Option(help: ArgumentHelp("Seconds a presigned media URL stays valid.", valueName: "n")) var urlTtl: Double = 3_600
         @Option(help: ArgumentHelp("Concurrent renders before 429 (0 for no limit).", valueName: "n")) var maxConcurrent = 10
         @Option(help: ArgumentHelp("Credits on the account (one per video); unlimited when not given.", valueName: "n")) var credits: Int?
@@ -37,11 +48,25 @@ extension TwinDeckCommand {
 
         func validate() throws {
             for (name, rate) in [("fault-429", fault429), ("fault-5xx", fault5xx), ("fault-slow", faultSlow),
-                                 ("fault-malformed", faultMalformed), ("fault-drop", faultDrop), ("fail-rate", failRate)]
+                                 ("fault-malformed", faultMalformed), ("fault-drop", faultDrop), ("fail-rate", failRate),
+                                 ("render-outliers", renderOutliers)]
             where !(0...1).contains(rate) {
                 throw ValidationError("--\(name) is a share from 0 to 1 (got \(rate))")
             }
-            if renderSeconds < 0 { throw ValidationError("--render-seconds cannot be negative") }
+            if let renderSeconds, !(renderSeconds.isFinite && renderSeconds >= 0) {
+                throw ValidationError("--render-seconds is a number of seconds, 0 or more (got \(renderSeconds))")
+            }
+            if renderSeconds != nil, renderModel == .realistic {
+                throw ValidationError("--render-seconds fixes every render's time; it cannot be used with --render-model realistic")
+            }
+            if !(renderScale.isFinite && renderScale > 0 && renderScale <= 10_000) {
+                throw ValidationError("--render-scale is a factor above 0, at most 10000 (got \(renderScale))")
+            }
+        }
+
+        /// The fixed render time, or nil for the realistic model.
+        var fixedRenderSeconds: Double? {
+            renderSeconds ?? (renderModel == .fixed ? 8 : nil)
         }
 
         func run() async throws {
@@ -49,7 +74,9 @@ extension TwinDeckCommand {
             options.host = host
             options.port = port
             options.apiKey = apiKey
-            options.renderSeconds = renderSeconds
+            options.renderSeconds = fixedRenderSeconds
+            options.renderModel.scale = renderScale
+            options.renderModel.outlierRate = renderOutliers
             options.voiceCount = voices
             options.faultRates.rateLimited = fault429
             options.faultRates.retryAfterSeconds = retryAfter
@@ -78,7 +105,9 @@ extension TwinDeckCommand {
                 throw CLIError.wrap(error)
             }
             Output.line(simulator.baseURL)
-            Output.note("HeyGen simulator on \(simulator.baseURL) — key \"\(apiKey)\", renders take \(renderSeconds) s. Ctrl-C stops it.")
+            let renders = fixedRenderSeconds.map { "renders take \($0) s" }
+                ?? "realistic render times (seed \(seed)\(renderScale == 1 ? "" : ", scale \(renderScale)"))"
+            Output.note("HeyGen simulator on \(simulator.baseURL) — key \"\(apiKey)\", \(renders). Ctrl-C stops it.")
             let signal = await termination.next()
             Output.note("stopping (\(signal))…")
             await simulator.stop()
@@ -94,6 +123,11 @@ extension TwinDeckCommand {
             try await AppLauncher.run(global)
         }
     }
+}
+
+/// `--render-model`: how the simulator decides a render's length.
+enum RenderModelChoice: String, ExpressibleByArgument, CaseIterable {
+    case realistic, fixed
 }
 
 /// SIGINT, SIGTERM and SIGHUP delivered as an async sequence instead of killing the process.

@@ -24,7 +24,11 @@ struct Session {
             simOptions.statePath = Paths.dataDirectory.appendingPathComponent("demo-simulator.json").path
             // A balance, so the header and the pre-flight show what a pay-as-you-go account shows.
             simOptions.credits = 1_000
-            if let seconds = env["TWINDECK_DEMO_RENDER_SECONDS"].flatMap(Double.init) { simOptions.renderSeconds = seconds }
+            // Renders follow the simulator's realistic model (a short script takes 10-15 s, Avatar V and 4k longer,
+            // seeded, an outlier now and then); TWINDECK_DEMO_RENDER_SECONDS fixes every render's time instead.
+            if let seconds = env["TWINDECK_DEMO_RENDER_SECONDS"].flatMap(Double.init), seconds.isFinite, seconds >= 0 {
+                simOptions.renderSeconds = seconds
+            }
             var simLogger = Logger(label: "simulator")
             simLogger.logLevel = .critical
             let simulator = try await Simulator.start(simOptions, logger: simLogger)

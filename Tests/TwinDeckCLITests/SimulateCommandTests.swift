@@ -19,6 +19,86 @@ struct SimulateCommandTests {
         #expect(!badKey.stderr.contains("not-the-key"), "the key never appears in output")
     }
 
+    /// Makes the same three videos (two engines, two lengths, a 4k) on a `twindeck simulate` started with `arguments`,
+    /// and returns their render plans from `GET /v3/_simulator/renders`: [queue, processing] seconds each.
+    func renderTimes(_ arguments: [String]) async throws -> [[Double]] {
+        let simulator = try SimulatorProcess(arguments)
+        defer { simulator.stop() }
+        let scripts = [("Short and sweet.", "avatar_iv", "1080p"),
+                       (String(repeating: "A longer script, spoken for a while. ", count: 12), "avatar_v", "1080p"),
+                       ("In four k.", "avatar_iv", "4k")]
+        for (script, engine, resolution) in scripts {
+            let made = try await twindeck([
+                "create", "--base-url", simulator.baseURL, "--api-key", "demo", "--look", "lk_twin_office", "--voice", Self.voice,
+                "--script", script, "--engine", engine, "--resolution", resolution,
+            ])
+            try #require(made.code == 0, "\(made.stderr)")
+        }
+        let env = ProcessInfo.processInfo.environment
+        let listed = try await run(URL(fileURLWithPath: "/usr/bin/curl"), ["-sS", "-H", "x-api-key: demo", "\(simulator.baseURL)/v3/_simulator/renders"],
+                                   environment: env)
+        let plans = try #require((listed.json as? [String: Any])?["data"] as? [[String: Any]], "\(listed.stdout)")
+        try #require(plans.count == scripts.count, "\(listed.stdout)")
+        return try plans.map { plan in
+            [try #require(plan["queue_seconds"] as? Double), try #require(plan["processing_seconds"] as? Double)]
+        }
+    }
+
+    @Test("simulate --seed replays the same realistic render times; another seed, other times; --render-seconds fixes them")
+    func seededRenderTimes() async throws {
+        let first = try await renderTimes(["--seed", "5"])
+        let again = try await renderTimes(["--seed", "5", "--render-model", "realistic"])
+        let other = try await renderTimes(["--seed", "6"])
+        #expect(first == again)
+        #expect(first != other)
+        #expect(first[1][1] > first[0][1], "the long Avatar V script renders longer than the short IV one: \(first)")
+        #expect(first.allSatisfy { $0[0] > 0 && $0[1] > 0 })
+
+        let fixed = try await renderTimes(["--seed", "5", "--render-seconds", "3"])
+        #expect(fixed.allSatisfy { abs($0[0] + $0[1] - 3) < 1e-9 }, "\(fixed)")
+        let fixedDefault = try await renderTimes(["--render-model", "fixed"])
+        #expect(fixedDefault.allSatisfy { abs($0[0] + $0[1] - 8) < 1e-9 }, "\(fixedDefault)")
+    }
+
+    @Test func renderModelOptionsAreDocumentedAndChecked() async throws {
+        let help = try await twindeck(["simulate", "--help"])
+        #expect(help.code == 0)
+        for option in ["--render-model <realistic|fixed>", "--render-seconds", "--render-scale", "--render-outliers", "--seed"] {
+            #expect(help.stdout.contains(option), "\(option) in\n\(help.stdout)")
+        }
+        for bad in [["--render-model", "realistic", "--render-seconds", "3"], ["--render-model", "quick"],
+                    ["--render-scale", "0"], ["--render-seconds", "nan"], ["--render-outliers", "2"]] {
+            let refused = try await twindeck(["simulate", "--port", "0"] + bad)
+            #expect(refused.code == 64, "\(bad): \(refused.code) \(refused.stderr)")
+            #expect(!refused.stderr.isEmpty)
+        }
+    }
+
+    /// The render seconds the demo's simulator gave its videos, from its state file.
+    func demoRenderSeconds(renderSecondsVariable: String) async throws -> [(total: Double, queue: Double?)] {
+        let sandbox = Sandbox()
+        for script in ["Hello from the demo.", String(repeating: "A longer demo script goes on. ", count: 10)] {
+            let made = try await twindeck([
+                "create", "--demo", "--look", "lk_twin_office", "--voice", Self.voice, "--script", script,
+            ], sandbox: sandbox, extraEnv: ["TWINDECK_DEMO_RENDER_SECONDS": renderSecondsVariable])
+            try #require(made.code == 0, "\(made.stderr)")
+        }
+        let file = sandbox.root.appendingPathComponent("data/twindeck/demo-simulator.json")
+        let saved = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        let videos = try #require(saved["videos"] as? [[String: Any]])
+        return try videos.map { (try #require($0["renderSeconds"] as? Double), $0["queueSeconds"] as? Double) }
+    }
+
+    @Test("--demo renders on the realistic model; TWINDECK_DEMO_RENDER_SECONDS fixes every render instead")
+    func demoUsesTheRealisticModel() async throws {
+        let realistic = try await demoRenderSeconds(renderSecondsVariable: "")
+        try #require(realistic.count == 2)
+        #expect(realistic.allSatisfy { $0.total > 2 && $0.total < 600 && ($0.queue ?? 0) > 0 }, "\(realistic)")
+        #expect(realistic[1].total > realistic[0].total, "the longer script takes longer: \(realistic)")
+        let fixed = try await demoRenderSeconds(renderSecondsVariable: "0.6")
+        #expect(fixed.map(\.total) == [0.6, 0.6])
+    }
+
     @Test func stopsCleanlyOnInterrupt() async throws {
         let simulator = try SimulatorProcess([])
         #expect(simulator.stop() == 0)
