@@ -47,6 +47,8 @@ extension TwinDeckCommand {
         var hostileNames = false
 
         func validate() throws {
+            // A port past 65535 would wrap (99999 listened on 34463) instead of being refused.
+            guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535 (got \(port))") }
             for (name, rate) in [("fault-429", fault429), ("fault-5xx", fault5xx), ("fault-slow", faultSlow),
                                  ("fault-malformed", faultMalformed), ("fault-drop", faultDrop), ("fail-rate", failRate),
                                  ("render-outliers", renderOutliers)]

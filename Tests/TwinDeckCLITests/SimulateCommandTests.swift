@@ -72,6 +72,9 @@ struct SimulateCommandTests {
             #expect(refused.code == 64, "\(bad): \(refused.code) \(refused.stderr)")
             #expect(!refused.stderr.isEmpty)
         }
+        // A port past 65535 used to wrap (99999 listened on 34463).
+        let wrapped = try await twindeck(["simulate", "--port", "99999"])
+        #expect(wrapped.code == 64 && wrapped.stderr.contains("--port must be from 0 to 65535"), "\(wrapped.stderr)")
     }
 
     /// The render seconds the demo's simulator gave its videos, from its state file.
