@@ -101,7 +101,7 @@ struct RenderEstimatorTests {
 
     @Test func oneRenderThatTookAnHourMovesItLittle() throws {
         var generator = SplitMix(state: 42)
-        var history = (0..<30).map { index -> RenderSample in
+        let history = (0..<30).map { index -> RenderSample in
             let spoken = Double.random(in: 8...160, using: &generator)
             return sample(index, spoken: spoken, render: (3 * spoken + 40) * Double.random(in: 0.93...1.07, using: &generator))
         }
