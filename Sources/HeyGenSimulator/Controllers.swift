@@ -53,11 +53,14 @@ struct VoicesController {
             throw SimError.invalid("gender must be male or female", param: "gender")
         }
         let language = request.query("language")?.lowercased()
+        // `engine=starfish`: the voices `POST /v3/voices/speech` can speak; no voice is compatible with another engine.
+        let engine = request.query("engine")?.lowercased()
         let voices = state.voices.filter { v in
             v.type.rawValue == type && (gender.map { v.gender.rawValue == $0 } ?? true)
                 && (language.map { v.language.lowercased() == $0 } ?? true)
+                && (engine.map { $0 == SpeechRequest.engine && SpeechController.isStarfish(v) } ?? true)
         }.map { PreviewController.rewrite($0, base: media.base) }
-        let key = "voices|\(type)|\(gender ?? "")|\(language ?? "")"
+        let key = "voices|\(type)|\(gender ?? "")|\(language ?? "")" + (engine.map { "|\($0)" } ?? "")
         return try jsonResponse(PageToken.page(voices, request: request, list: String(stableHash(Data(key.utf8)) % 100_000),
                                                defaultLimit: 20, maxLimit: 100))
     }

@@ -51,7 +51,7 @@ struct APIGateMiddleware: RouterMiddleware {
     static func route(_ path: String) -> String {
         let parts = path.split(separator: "/").map(String.init)
         guard parts.count >= 3 else { return path }
-        let fixed: Set<String> = ["statuses", "looks", "endpoints", "me"]
+        let fixed: Set<String> = ["statuses", "looks", "endpoints", "me", "speech"]
         let last = parts.last!
         if parts[0] == "media" { return "/media/{file}" }
         if fixed.contains(last) { return path }

@@ -77,6 +77,7 @@ public enum Simulator {
         router.add(middleware: APIGateMiddleware(state: state))
         LooksController(state: state, media: signer).addRoutes(to: router)
         VoicesController(state: state, media: signer).addRoutes(to: router)
+        SpeechController(state: state, signer: signer, clips: SpeechClips()).addRoutes(to: router)
         PreviewController(state: state).addRoutes(to: router)
         VideosController(state: state, media: signer).addRoutes(to: router)
         AccountController(state: state).addRoutes(to: router)

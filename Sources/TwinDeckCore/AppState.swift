@@ -197,6 +197,8 @@ public struct AppState: Equatable, Sendable {
     public var draftSync = DraftSync()
     public var board = BoardState()
     public var account = AccountState()
+    /// The compose script's speech, by what was spoken (`a` in Compose).
+    public var speech = SpeechPreviews()
     public var baseURL: String
     public var isDemo: Bool
     public var colors: Bool

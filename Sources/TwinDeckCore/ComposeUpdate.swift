@@ -158,6 +158,7 @@ extension AppState {
         case .preview: compose.previewing = true
         case .clearForm: compose.confirmingClear = true
         case .externalEditor: return [.editScript(compose.draft.script.text)]
+        case .audition: return hearScript()
         default: return perform(&self, action)
         }
         return []

@@ -11,10 +11,15 @@ public protocol HeyGenService: Sendable {
     func catalogue() async throws -> [Voice]
     /// How many of the account's newest videos are still rendering, or nil when it cannot tell.
     func renderingOnAccount() async throws -> Int?
+    /// Speaks a script in a voice (`POST /v3/voices/speech`).
+    func speech(_ request: SpeechRequest) async throws -> SpeechResponse
 }
 
 extension HeyGenService {
     public func renderingOnAccount() async throws -> Int? { nil }
+    public func speech(_ request: SpeechRequest) async throws -> SpeechResponse {
+        throw HeyGenError(kind: .configuration, message: "speech is not available here")
+    }
 }
 
 extension HeyGenClient: HeyGenService {
@@ -195,6 +200,8 @@ public final class EffectRunner: @unchecked Sendable {
             }
         case .stopAudition:
             player?.stop()
+        case .speak(let request):
+            start("speech") { [service] in .speechLoaded(request, await Self.result { try await service.speech(request) }) }
         }
     }
 

@@ -90,6 +90,7 @@ public enum KeyMap {
         b([.character("g"), .home], "g/G", "first/last field", .top, .compose, footer: false),
         b([.character("G"), .end], "G", "last field", .bottom, .compose, footer: false),
         b([.character("p")], "p", "preview JSON", .preview, .compose),
+        b([.character("a")], "a", "hear script", .audition, .compose),
         b([.character("C")], "C", "clear form", .clearForm, .compose, footer: false),
         b([.control("e")], "Ctrl-E", "script in $EDITOR", .externalEditor, .compose, footer: false),
         b([.escape], "Esc", "done editing", .back, .editing),

@@ -40,6 +40,8 @@ public enum Message: Equatable, Sendable {
     case previewLoaded(lookID: String, width: Int, height: Int, PreviewPhase)
     /// The voice preview's player started, stopped, or cannot run here.
     case auditionChanged(voiceID: String, AuditionPhase?)
+    /// The answer to ``Effect/speak(_:)``.
+    case speechLoaded(SpeechRequest, Result<SpeechResponse, HeyGenError>)
 }
 
 /// How running `$VISUAL`/`$EDITOR` on the script ended.
@@ -126,4 +128,6 @@ public enum Effect: Equatable, Sendable {
     /// Play a voice's preview with a local player, or report why it cannot (over SSH, no player).
     case audition(voiceID: String, url: String)
     case stopAudition
+    /// Generate the compose script's speech (`POST /v3/voices/speech`); the answer is ``Message/speechLoaded(_:_:)``.
+    case speak(SpeechRequest)
 }

@@ -8,6 +8,9 @@ public struct Preflight: Equatable, Sendable {
     public static let concurrencyLimit = 10
 
     public var spokenSeconds: Int
+    /// Whether `spokenSeconds` is the length of the script's generated speech (`a` in Compose) rather than the
+    /// 150-words-a-minute estimate.
+    public var spokenMeasured = false
     /// The look's status word (`completed`, `processing`, …), or nil when the look is not known here.
     public var lookStatus: String?
     /// Why the submit is blocked, if it is.
@@ -50,9 +53,12 @@ extension AppState {
             let why = look.error?.message.map { ": \(Sanitizer.inert($0))" } ?? ""
             blocker = "The look “\(look.name)” is \(look.status?.rawValue ?? "not ready") and cannot be used for a video yet\(why)"
         }
-        return Preflight(spokenSeconds: Preflight.spokenSeconds(compose.draft.script.text), lookStatus: look?.status?.rawValue,
-                         blocker: blocker, rendering: account.rendering ?? board.rows.filter { $0.isRunning }.count,
-                         renderingOnAccount: account.rendering != nil,
-                         limit: account.user?.concurrencyLimit ?? Preflight.concurrencyLimit)
+        let heard = heardSeconds
+        var preflight = Preflight(spokenSeconds: heard ?? Preflight.spokenSeconds(compose.draft.script.text), lookStatus: look?.status?.rawValue,
+                                  blocker: blocker, rendering: account.rendering ?? board.rows.filter { $0.isRunning }.count,
+                                  renderingOnAccount: account.rendering != nil,
+                                  limit: account.user?.concurrencyLimit ?? Preflight.concurrencyLimit)
+        preflight.spokenMeasured = heard != nil
+        return preflight
     }
 }

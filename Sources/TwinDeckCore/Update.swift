@@ -124,6 +124,8 @@ func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
             state.showToast("Finished playing “\(audition.voiceName)”", level: .info)
         }
         return []
+    case .speechLoaded(let request, let result):
+        return state.speechLoaded(request, result)
     case .copied(let what, let ok):
         state.showToast(ok ? "Copied \(what) to the clipboard (OSC 52)" : "Could not copy \(what)", level: ok ? .info : .error)
         return []

@@ -240,7 +240,7 @@ struct ComposeView {
         y = detailRow(&buffer, inner, y, "Engine", request.effectiveEngine.displayName, theme: theme, style: .bold)
         y = detailRow(&buffer, inner, y, "Resolution", "\(request.resolution?.rawValue ?? "default") · \(request.aspectRatio?.rawValue ?? "16:9") · \(request.outputFormat?.rawValue ?? "mp4")", theme: theme, style: .bold)
         let count = VideoRules.scriptLength(request.script)
-        y = detailRow(&buffer, inner, y, "Script", "\(grouped(count)) characters, \(spoken(preflight.spokenSeconds))", theme: theme)
+        y = detailRow(&buffer, inner, y, "Script", "\(grouped(count)) characters, " + (preflight.spokenMeasured ? "\(spoken(preflight.spokenSeconds).dropFirst()) (heard)" : spoken(preflight.spokenSeconds)), theme: theme)
         let checking = draft.lookID.map { state.looks.detailLoading.contains($0) } ?? false
         let lookLine = (preflight.lookStatus ?? "unknown") + (checking ? " (checking…)" : "")
         y = detailRow(&buffer, inner, y, "Look status", lookLine, theme: theme, style: preflight.blocker == nil ? theme.good : theme.bad)

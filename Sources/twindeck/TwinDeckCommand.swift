@@ -16,7 +16,8 @@ struct TwinDeckCommand: AsyncParsableCommand {
             """,
         version: TwinDeckVersion.string,
         subcommands: [
-            App.self, Looks.self, Look.self, Voices.self, Create.self, Batch.self, Status.self, Download.self, Upload.self, Videos.self, Import.self, Resume.self,
+            App.self, Looks.self, Look.self, Voices.self, Speak.self, Create.self, Batch.self, Status.self, Download.self, Upload.self,
+            Videos.self, Import.self, Resume.self,
             Account.self, Webhook.self, Simulate.self, ExerciseStore.self,
         ],
         defaultSubcommand: App.self

@@ -25,6 +25,7 @@ struct SchemaConformanceTests {
         "GET /v3/videos/{video_id}", "GET /v3/videos", "GET /v3/videos/statuses", "GET /v3/users/me",
         "POST /v3/webhooks/endpoints", "GET /v3/webhooks/endpoints", "DELETE /v3/webhooks/endpoints/{endpoint_id}",
         "POST /v3/assets",
+        "POST /v3/voices/speech",  // in the schema's `_extra`
     ]
 
     /// The schema's name for a request path: the used endpoint whose template has the same segments (`{…}` any one).
@@ -70,6 +71,8 @@ struct SchemaConformanceTests {
             _ = try await client.look(id: try #require(looks.first).id)
             _ = try await client.catalogue()
             _ = try await client.voices(VoiceQuery(), token: nil)
+            _ = try await client.speech(SpeechRequest(text: "Hear it first. <break time=\"1s\"/> Then render.",
+                                                      voiceID: "1bd001e7e50f421d891986aad5c8bbd2", speed: 1.25, locale: "en-US"))
             var ids: [String] = []
             for (index, (_, request)) in Self.requests.enumerated() {
                 ids.append(try await client.createVideo(request, idempotencyKey: "conformance-\(index)-\(UUID().uuidString)").videoID)
@@ -133,12 +136,16 @@ struct SchemaConformanceTests {
         try Self.write(cases, 2, "request", "POST /v3/videos", body: badEnum)
         try Self.write(cases, 3, "query", "GET /v3/voices", params: ["limit": ["500"]])
         try Self.write(cases, 4, "query", "GET /v3/avatars/looks", params: ["avatar_kind": ["digital_twin"]])
+        // An endpoint of the schema's `_extra` is checked as strictly: a good body passes, a key it lacks fails.
+        try Self.write(cases, 5, "request", "POST /v3/voices/speech", body: ["text": "Hi", "voice_id": "v1", "speed": 1.5])
+        try Self.write(cases, 6, "request", "POST /v3/voices/speech", body: ["text": "Hi", "voice_id": "v1", "pitch_shift": 3])
         let result = try runProcess(Self.env, ["python3", Self.checker.path, Self.schema.path, cases.path])
         #expect(result.status == 1)
         let lines = result.output.split(separator: "\n")
-        #expect(lines.filter { $0.hasPrefix("FAIL") }.count == 4, "\(result.output)")
+        #expect(lines.filter { $0.hasPrefix("FAIL") }.count == 5, "\(result.output)")
         #expect(result.output.contains("avatar_look") && result.output.contains("8k") && result.output.contains("maximum 100")
-                && result.output.contains("avatar_kind"), "\(result.output)")
+                && result.output.contains("avatar_kind") && result.output.contains("pitch_shift"), "\(result.output)")
+        #expect(lines.contains { $0.hasPrefix("ok") && $0.contains("POST /v3/voices/speech") }, "\(result.output)")
     }
 
     // MARK: - Helpers
