@@ -24,7 +24,10 @@ extension AppState {
         var issues: [ComposeField: String] = [:]
         let voice = compose.draft.voiceID.flatMap { voices.index.voice(id: $0) }
         for issue in parseIssues + request.validate(look: composeLook, voice: voice) {
-            guard let field = ComposeField.forWire(issue.field), issues[field] == nil else { continue }
+            guard var field = ComposeField.forWire(issue.field) else { continue }
+            // With a recording chosen the script is hidden: "no script or recording" belongs to the recording.
+            if field == .script && compose.draft.speechSource != .script { field = .audio }
+            guard issues[field] == nil else { continue }
             issues[field] = issue.message
         }
         if let server = compose.serverIssue, let field = ComposeField.forWire(server.field), issues[field] == nil {
