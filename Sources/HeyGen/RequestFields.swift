@@ -74,7 +74,8 @@ public struct RequestField: Sendable {
     }
 }
 
-/// The table of request fields of `POST /v3/videos` (avatar variant), in the order of the compose form.
+/// The table of request fields of `POST /v3/videos` (avatar variant), in the order of the compose form (the engine's
+/// own fields right after the engine, so choosing Avatar V hides them where the person is looking).
 public enum RequestFields {
     /// Keys of the request that no person fills: each is set by the field named (or always `avatar`).
     public static let implied: [String: String] = [
@@ -104,6 +105,11 @@ public enum RequestFields {
              get: { $0.title }, set: { $0.title = $1 }),
         choice("engine", "Engine", Engine.requestable.map(\.rawValue), "Rendering engine (default avatar_iv)",
                get: { $0.engine?.rawValue }, set: { $0.engine = Engine(rawValue: $1) }),
+        text("motion_prompt", "Motion prompt", option: "motion-prompt", column: "motion_prompt", engines: .avatarIVOnly,
+             "Body motion prompt", example: "waves hello", get: { $0.motionPrompt }, set: { $0.motionPrompt = $1 }),
+        choice("expressiveness", "Expressiveness", Expressiveness.known.map(\.rawValue), engines: .avatarIVOnly,
+               "Expressiveness (default low)", get: { $0.expressiveness?.rawValue },
+               set: { $0.expressiveness = Expressiveness(rawValue: $1) }),
         choice("resolution", "Resolution", Resolution.known.map(\.rawValue), "Output resolution",
                get: { $0.resolution?.rawValue }, set: { $0.resolution = Resolution(rawValue: $1) }),
         choice("aspect_ratio", "Aspect ratio", AspectRatio.known.map(\.rawValue), "Aspect ratio (auto keeps the source's)",
@@ -164,11 +170,6 @@ public enum RequestFields {
         text("callback_id", "Callback id", option: "callback-id", column: "callback_id",
              "Your own id, echoed back in the webhook payload", example: "order-42",
              get: { $0.callbackID }, set: { $0.callbackID = $1 }),
-        text("motion_prompt", "Motion prompt", option: "motion-prompt", column: "motion_prompt", engines: .avatarIVOnly,
-             "Body motion prompt", example: "waves hello", get: { $0.motionPrompt }, set: { $0.motionPrompt = $1 }),
-        choice("expressiveness", "Expressiveness", Expressiveness.known.map(\.rawValue), engines: .avatarIVOnly,
-               "Expressiveness (default low)", get: { $0.expressiveness?.rawValue },
-               set: { $0.expressiveness = Expressiveness(rawValue: $1) }),
     ]
 
     /// The field at a wire path.

@@ -7,8 +7,8 @@ import HeyGen
 /// fills (``wires``). Three are the form's own ways of choosing among table fields: ``speech`` (a script or a
 /// recording), ``background`` (none, a colour, an image URL or an uploaded image) and the value of each.
 public enum ComposeField: String, CaseIterable, Codable, Sendable {
-    case look, voice, speech, script, audio, title, engine, resolution, aspectRatio, fit, outputFormat, removeBackground
-    case background, backgroundValue, speed, pitch, volume, locale, caption, callbackURL, callbackID, motionPrompt, expressiveness
+    case look, voice, speech, script, audio, title, engine, motionPrompt, expressiveness, resolution, aspectRatio, fit, outputFormat
+    case removeBackground, background, backgroundValue, speed, pitch, volume, locale, caption, callbackURL, callbackID
 
     /// The table fields this form field fills, the first being the one it shows; empty for the form's own choices.
     public var wires: [String] {

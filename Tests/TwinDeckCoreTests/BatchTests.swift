@@ -140,7 +140,7 @@ struct BatchFileTests {
         #expect(Set(file.issues().map(\.message)) == Set(request.validate().map(\.message)))
         #expect(file.issues().count == request.validate().count)
         // In the order of the field table (the compose form's).
-        #expect(pairs(file.issues()) == ["2:output_format", "2:background_image", "2:locale", "2:callback_url", "2:expressiveness"])
+        #expect(pairs(file.issues()) == ["2:expressiveness", "2:output_format", "2:background_image", "2:locale", "2:callback_url"])
     }
 
     @Test func bothBackgroundsInOneRowIsAnError() {
