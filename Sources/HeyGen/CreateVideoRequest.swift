@@ -24,13 +24,23 @@ public struct CreateVideoRequest: Codable, Hashable, Sendable {
     public var expressiveness: Expressiveness?
     public var outputFormat: OutputFormat?
     public var callbackURL: String?
+    /// Your own recording instead of a script: a public URL, or an uploaded asset (mutually exclusive with `script`).
+    public var audioURL: String?
+    public var audioAssetID: String?
+    /// How the subject is fitted to the canvas (`contain`/`cover`); unset lets the server choose.
+    public var fit: Fit?
+    /// Echoed back in the webhook payload.
+    public var callbackID: String?
+    /// Captions: a sidecar srt always; `style: "default"` also burns them in.
+    public var caption: Caption?
 
     public init(
         avatarID: String, script: String, voiceID: String, title: String? = nil,
         resolution: Resolution? = nil, aspectRatio: AspectRatio? = nil, engine: Engine? = nil,
         removeBackground: Bool? = nil, background: Background? = nil, voiceSettings: VoiceSettings? = nil,
         motionPrompt: String? = nil, expressiveness: Expressiveness? = nil, outputFormat: OutputFormat? = nil,
-        callbackURL: String? = nil
+        callbackURL: String? = nil, audioURL: String? = nil, audioAssetID: String? = nil, fit: Fit? = nil,
+        callbackID: String? = nil, caption: Caption? = nil
     ) {
         self.type = "avatar"
         self.avatarID = avatarID
@@ -47,7 +57,15 @@ public struct CreateVideoRequest: Codable, Hashable, Sendable {
         self.expressiveness = expressiveness
         self.outputFormat = outputFormat
         self.callbackURL = callbackURL
+        self.audioURL = audioURL
+        self.audioAssetID = audioAssetID
+        self.fit = fit
+        self.callbackID = callbackID
+        self.caption = caption
     }
+
+    /// Whether the video speaks a recording (`audio_url` or `audio_asset_id`) rather than a script.
+    public var usesAudio: Bool { audioURL != nil || audioAssetID != nil }
 
     /// The engine that will render: the one named, or Avatar IV by default.
     public var effectiveEngine: Engine { engine ?? .avatarIV }
@@ -60,6 +78,7 @@ public struct CreateVideoRequest: Codable, Hashable, Sendable {
         case aspectRatio = "aspect_ratio", engine, removeBackground = "remove_background", background
         case voiceSettings = "voice_settings", motionPrompt = "motion_prompt", expressiveness
         case outputFormat = "output_format", callbackURL = "callback_url"
+        case audioURL = "audio_url", audioAssetID = "audio_asset_id", fit, callbackID = "callback_id", caption
     }
 
     private struct EngineObject: Codable { var type: Engine }
@@ -81,17 +100,26 @@ public struct CreateVideoRequest: Codable, Hashable, Sendable {
         expressiveness = try c.decodeIfPresent(Expressiveness.self, forKey: .expressiveness)
         outputFormat = try c.decodeIfPresent(OutputFormat.self, forKey: .outputFormat)
         callbackURL = try c.decodeIfPresent(String.self, forKey: .callbackURL)
+        audioURL = try c.decodeIfPresent(String.self, forKey: .audioURL)
+        audioAssetID = try c.decodeIfPresent(String.self, forKey: .audioAssetID)
+        fit = try c.decodeIfPresent(Fit.self, forKey: .fit)
+        callbackID = try c.decodeIfPresent(String.self, forKey: .callbackID)
+        caption = try c.decodeIfPresent(Caption.self, forKey: .caption)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(type, forKey: .type)
         try c.encode(avatarID, forKey: .avatarID)
-        try c.encode(script, forKey: .script)
-        try c.encode(voiceID, forKey: .voiceID)
+        // With a recording the script and voice are left out when empty (the API: mutually exclusive with script).
+        if !(usesAudio && script.isEmpty) { try c.encode(script, forKey: .script) }
+        if !(usesAudio && voiceID.isEmpty) { try c.encode(voiceID, forKey: .voiceID) }
+        try c.encodeIfPresent(audioURL, forKey: .audioURL)
+        try c.encodeIfPresent(audioAssetID, forKey: .audioAssetID)
         try c.encodeIfPresent(title, forKey: .title)
         try c.encodeIfPresent(resolution, forKey: .resolution)
         try c.encodeIfPresent(aspectRatio, forKey: .aspectRatio)
+        try c.encodeIfPresent(fit, forKey: .fit)
         try c.encodeIfPresent(engine.map(EngineObject.init(type:)), forKey: .engine)
         try c.encodeIfPresent(removeBackground, forKey: .removeBackground)
         try c.encodeIfPresent(background, forKey: .background)
@@ -102,6 +130,8 @@ public struct CreateVideoRequest: Codable, Hashable, Sendable {
         }
         try c.encodeIfPresent(outputFormat, forKey: .outputFormat)
         try c.encodeIfPresent(callbackURL, forKey: .callbackURL)
+        try c.encodeIfPresent(callbackID, forKey: .callbackID)
+        try c.encodeIfPresent(caption, forKey: .caption)
     }
 
     /// The exact bytes that will be sent: sorted keys, pretty, slashes unescaped.
@@ -137,20 +167,48 @@ public struct Background: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey { case type, value, url, assetID = "asset_id" }
 }
 
-/// Voice adjustments: speed 0.5–1.5, pitch −50…+50, and a locale such as `en-US`.
+/// Voice adjustments: speed, pitch, volume (ranges in ``VideoRules``) and a locale such as `en-US`.
 public struct VoiceSettings: Codable, Hashable, Sendable {
     public var speed: Double?
     public var pitch: Double?
     public var locale: String?
+    public var volume: Double?
 
-    public init(speed: Double? = nil, pitch: Double? = nil, locale: String? = nil) {
+    public init(speed: Double? = nil, pitch: Double? = nil, locale: String? = nil, volume: Double? = nil) {
         self.speed = speed
         self.pitch = pitch
         self.locale = locale
+        self.volume = volume
     }
 
-    public static let allowedKeys: Set<String> = ["speed", "pitch", "locale"]
+    public static let allowedKeys: Set<String> = ["speed", "pitch", "locale", "volume"]
 
     /// Whether nothing is set (then the whole object is left out).
-    public var isEmpty: Bool { speed == nil && pitch == nil && locale == nil }
+    public var isEmpty: Bool { speed == nil && pitch == nil && locale == nil && volume == nil }
+}
+
+/// Captions: `{"file_format": "srt"}` for a sidecar file, plus `"style": "default"` to burn them into the video.
+public struct Caption: Codable, Hashable, Sendable {
+    public var fileFormat: String
+    public var style: String?
+
+    public init(fileFormat: String = "srt", style: String? = nil) {
+        self.fileFormat = fileFormat
+        self.style = style
+    }
+
+    /// A sidecar srt file only.
+    public static let sidecar = Caption()
+    /// A sidecar srt file, and the captions burned into the video.
+    public static let burnedIn = Caption(style: "default")
+
+    public static let allowedKeys: Set<String> = ["file_format", "style"]
+
+    enum CodingKeys: String, CodingKey { case fileFormat = "file_format", style }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        fileFormat = try c.decodeIfPresent(String.self, forKey: .fileFormat) ?? "srt"
+        style = try c.decodeIfPresent(String.self, forKey: .style)
+    }
 }

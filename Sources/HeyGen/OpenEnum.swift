@@ -126,13 +126,27 @@ public struct Resolution: OpenEnum {
     public static let known: [Self] = [.r4k, .r1080p, .r720p]
 }
 
-/// Aspect ratio of a video (the guide's two values).
+/// Aspect ratio of a video: the guide's two values first, then the rest of the published schema's.
 public struct AspectRatio: OpenEnum {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
     public static let landscape: Self = "16:9"
     public static let portrait: Self = "9:16"
-    public static let known: [Self] = [.landscape, .portrait]
+    public static let fourFive: Self = "4:5"
+    public static let fiveFour: Self = "5:4"
+    public static let square: Self = "1:1"
+    /// The source's own aspect ratio (the server falls back to 16:9 when it cannot read it).
+    public static let auto: Self = "auto"
+    public static let known: [Self] = [.landscape, .portrait, .fourFive, .fiveFour, .square, .auto]
+}
+
+/// How the subject is fitted to the canvas; unset lets the server choose.
+public struct Fit: OpenEnum {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public static let contain: Self = "contain"
+    public static let cover: Self = "cover"
+    public static let known: [Self] = [.contain, .cover]
 }
 
 /// Avatar IV's expressiveness.

@@ -37,10 +37,12 @@ struct VideosController {
         guard let look = state.looks.first(where: { $0.look.id == videoRequest.avatarID })?.look else {
             throw SimError(.notFound, "avatar_not_found", "Avatar \(videoRequest.avatarID) was not found", param: "avatar_id")
         }
-        guard state.voices.contains(where: { $0.voiceID == videoRequest.voiceID }) else {
+        let voice = state.voices.first(where: { $0.voiceID == videoRequest.voiceID })
+        // With a recording the voice is optional; one that is named must exist.
+        if voice == nil && !(videoRequest.usesAudio && videoRequest.voiceID.isEmpty) {
             throw SimError(.notFound, "voice_not_found", "Voice \(videoRequest.voiceID) was not found", param: "voice_id")
         }
-        if let issue = videoRequest.validate(look: look).first {
+        if let issue = videoRequest.validate(look: look, voice: voice).first {
             throw SimError.invalid(issue.message, param: issue.field)
         }
         let hash = stableHash(try videoRequest.jsonBody(pretty: false))
@@ -75,13 +77,25 @@ struct VideosController {
             }
         }
         try checkKeys(object, allowed: CreateVideoRequest.allowedKeys, prefix: "")
-        for (name, allowed) in [("engine", Set(["type"])), ("background", Background.allowedKeys), ("voice_settings", VoiceSettings.allowedKeys)] {
+        let nestedObjects: [(String, Set<String>)] = [
+            ("engine", ["type"]), ("background", Background.allowedKeys), ("voice_settings", VoiceSettings.allowedKeys),
+            ("caption", Caption.allowedKeys),
+        ]
+        for (name, allowed) in nestedObjects {
             guard let value = object[name], !(value is NSNull) else { continue }
             guard let nested = value as? [String: Any] else { throw SimError.invalid("\(name) must be an object", param: name) }
             try checkKeys(nested, allowed: allowed, prefix: name + ".")
         }
-        for required in ["type", "avatar_id", "script", "voice_id"] where object[required] == nil || object[required] is NSNull {
+        func present(_ key: String) -> Bool { object[key] != nil && !(object[key] is NSNull) }
+        for required in ["type", "avatar_id"] where !present(required) {
             throw SimError.invalid("Field required", param: required)
+        }
+        // A script (with its voice) or a recording: the schema's "mutually exclusive with script".
+        let recording = present("audio_url") || present("audio_asset_id")
+        if !recording {
+            for required in ["script", "voice_id"] where !present(required) {
+                throw SimError.invalid("Field required", param: required)
+            }
         }
         do {
             return try JSONDecoder().decode(CreateVideoRequest.self, from: data)
@@ -150,7 +164,8 @@ struct VideosController {
         case .completed:
             let ext = (video.request.outputFormat ?? .mp4) == .webm ? "webm" : "mp4"
             out.completedAt = Int(video.createdAt + video.renderSeconds)
-            out.duration = Self.duration(of: video.request.script)
+            // A recording's length is not known here: the simulator renders it as a 6-second video.
+            out.duration = video.request.usesAudio ? 6 : Self.duration(of: video.request.script)
             out.videoURL = media.url(path: "\(video.id).\(ext)", now: now)
             out.captionedVideoURL = media.url(path: "\(video.id)_captioned.\(ext)", now: now)
             out.thumbnailURL = media.url(path: "\(video.id).jpg", now: now)

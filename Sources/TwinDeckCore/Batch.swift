@@ -17,62 +17,17 @@ public struct BatchColumn: Sendable {
     /// Puts a (trimmed, non-empty) cell into the request; returns why the cell cannot be read.
     let apply: @Sendable (String, inout CreateVideoRequest) -> String?
 
-    /// Every column, in the order of the compose form.
-    public static let all: [BatchColumn] = [
-        text("look", aliases: ["avatar_id"], field: "avatar_id", required: true, "the look id (avatar_id)") { r, v in r.avatarID = v },
-        text("voice", aliases: ["voice_id"], field: "voice_id", required: true, "the voice id") { r, v in r.voiceID = v },
-        text("script", field: "script", required: true, "the script, 1 to 5,000 characters (quote it for commas and line breaks)") { r, v in
-            r.script = v
-        },
-        text("title", field: "title", "a title for the video") { r, v in r.title = v },
-        text("engine", field: "engine", "avatar_iv (default) or avatar_v") { r, v in r.engine = Engine(rawValue: v) },
-        text("resolution", field: "resolution", "4k, 1080p or 720p") { r, v in r.resolution = Resolution(rawValue: v) },
-        text("aspect_ratio", field: "aspect_ratio", "16:9 or 9:16") { r, v in r.aspectRatio = AspectRatio(rawValue: v) },
-        BatchColumn(name: "remove_background", aliases: [], field: "remove_background", isRequired: false,
-                    summary: "true or false (yes/no, 1/0)") { value, r in
-            switch value.lowercased() {
-            case "true", "yes", "1": r.removeBackground = true
-            case "false", "no", "0": r.removeBackground = false
-            default: return "must be true or false (got \"\(value)\")"
-            }
-            return nil
-        },
-        text("background_color", field: "background.value", "a solid background colour, #RRGGBB") { r, v in r.background = .color(v) },
-        text("background_image", field: "background.url", "a background image, an https URL") { r, v in r.background = .image(url: v) },
-        number("speed", field: "voice_settings.speed", "voice speed, 0.5 to 1.5") { s, v in s.speed = v },
-        number("pitch", field: "voice_settings.pitch", "voice pitch, -50 to 50") { s, v in s.pitch = v },
-        text("locale", field: "voice_settings.locale", "voice locale, e.g. en-US") { r, v in
-            r.voiceSettings = VoiceSettings(speed: r.voiceSettings?.speed, pitch: r.voiceSettings?.pitch, locale: v)
-        },
-        text("motion_prompt", field: "motion_prompt", "body motion prompt (Avatar IV only)") { r, v in r.motionPrompt = v },
-        text("expressiveness", field: "expressiveness", "high, medium or low (Avatar IV only)") { r, v in
-            r.expressiveness = Expressiveness(rawValue: v)
-        },
-        text("output_format", field: "output_format", "mp4 or webm") { r, v in r.outputFormat = OutputFormat(rawValue: v) },
-        text("callback_url", field: "callback_url", "a URL that receives a POST when the video is done") { r, v in r.callbackURL = v },
-    ]
-
-    private static func text(
-        _ name: String, aliases: [String] = [], field: String, required: Bool = false, _ summary: String,
-        _ set: @escaping @Sendable (inout CreateVideoRequest, String) -> Void
-    ) -> BatchColumn {
-        BatchColumn(name: name, aliases: aliases, field: field, isRequired: required, summary: summary) { value, r in
-            set(&r, value)
-            return nil
-        }
+    /// Every column, in the order of the compose form: one per field of ``RequestFields/all``.
+    public static let all: [BatchColumn] = RequestFields.all.map { field in
+        BatchColumn(name: field.column, aliases: field.aliases, field: field.wire, isRequired: field.isRequiredColumn,
+                    summary: field.help, apply: { value, request in field.set(&request, value) })
     }
 
-    private static func number(
-        _ name: String, field: String, _ summary: String, _ set: @escaping @Sendable (inout VoiceSettings, Double) -> Void
-    ) -> BatchColumn {
-        BatchColumn(name: name, aliases: [], field: field, isRequired: false, summary: summary) { value, r in
-            guard let number = Double(value), number.isFinite else { return "must be a number (got \"\(value)\")" }
-            var settings = r.voiceSettings ?? VoiceSettings()
-            set(&settings, number)
-            r.voiceSettings = settings
-            return nil
-        }
-    }
+    /// The columns of which a file must have at least one: what the video says.
+    public static let speechColumns = ["script", "audio_url", "audio_asset_id"]
+
+    /// The columns that fill the background (a row uses one of them).
+    static let backgroundColumns = all.filter { $0.field.hasPrefix("background.") }.map(\.name)
 
     /// The column named by a header (any case; `-` and spaces read as `_`).
     public static func named(_ header: String) -> BatchColumn? {
@@ -86,7 +41,10 @@ public struct BatchColumn: Sendable {
     static func blamed(for field: String, filled columns: [String]) -> String? {
         if let column = all.first(where: { $0.field == field }) { return column.name }
         if field.hasPrefix("background") {
-            return ["background_image", "background_color"].first(where: columns.contains) ?? "background_color"
+            return backgroundColumns.reversed().first(where: columns.contains) ?? "background_color"
+        }
+        if field == "audio_url" || field == "audio_asset_id" {
+            return ["audio_url", "audio_asset_id"].first(where: columns.contains) ?? field
         }
         return nil
     }
@@ -183,6 +141,10 @@ public struct BatchFile: Sendable {
         for required in BatchColumn.all where required.isRequired && !columns.contains(where: { $0?.name == required.name }) {
             issues.append(BatchIssue(row: 1, column: required.name, message: "missing required column"))
         }
+        if !columns.contains(where: { BatchColumn.speechColumns.contains($0?.name ?? "") }) {
+            issues.append(BatchIssue(row: 1, column: "script", message:
+                "missing required column (or a recording instead: audio_url or audio_asset_id)"))
+        }
         let named = header.map { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         var rows: [BatchRow] = []
         var copies: [String: Int] = [:]
@@ -209,8 +171,11 @@ public struct BatchFile: Sendable {
                 }
                 filled.append(column.name)
             }
-            if filled.contains("background_color") && filled.contains("background_image") {
-                issues.append(BatchIssue(row: number, column: "background_image", message: "use either background_color or background_image, not both"))
+            let backgrounds = BatchColumn.backgroundColumns.filter(filled.contains)
+            if backgrounds.count > 1 {
+                issues.append(BatchIssue(row: number, column: backgrounds[backgrounds.count - 1],
+                                         message: backgrounds.count == 2 ? "use either \(backgrounds[0]) or \(backgrounds[1]), not both"
+                                             : "use one of \(backgrounds.joined(separator: ", ")), not several"))
             }
             let body = (try? request.jsonBody(pretty: false)).map { String(decoding: $0, as: UTF8.self) } ?? ""
             copies[body, default: 0] += 1
@@ -254,14 +219,17 @@ public struct BatchFile: Sendable {
     ///     (finished training, Avatar V allowed).
     ///   - missingLooks: why a look could not be had, by id; an issue on the `look` column of each row naming it.
     ///   - missingVoices: the same for voices, on the `voice` column.
+    ///   - voices: the voices fetched so far by id; a row whose voice is known is also checked against its limits
+    ///     (pauses, locale).
     public func issues(
-        looks: [String: Look] = [:], missingLooks: [String: String] = [:], missingVoices: [String: String] = [:]
+        looks: [String: Look] = [:], missingLooks: [String: String] = [:], missingVoices: [String: String] = [:],
+        voices: [String: Voice] = [:]
     ) -> [BatchIssue] {
         var all = readIssues
         for row in rows {
             if let message = missingLooks[row.request.avatarID] { all.append(BatchIssue(row: row.number, column: "look", message: message)) }
             if let message = missingVoices[row.request.voiceID] { all.append(BatchIssue(row: row.number, column: "voice", message: message)) }
-            for issue in row.request.validate(look: looks[row.request.avatarID]) {
+            for issue in row.request.validate(look: looks[row.request.avatarID], voice: voices[row.request.voiceID]) {
                 all.append(BatchIssue(row: row.number, column: BatchColumn.blamed(for: issue.field, filled: row.filled), message: issue.message))
             }
         }

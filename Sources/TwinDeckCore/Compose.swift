@@ -2,64 +2,93 @@ import Foundation
 import HeyGen
 
 /// The fields of the compose form, in the order a person thinks.
+///
+/// Labels, kinds, help and the engine rule come from ``RequestFields``: each form field names the table fields it
+/// fills (``wires``). Three are the form's own ways of choosing among table fields: ``speech`` (a script or a
+/// recording), ``background`` (none, a colour, an image URL or an uploaded image) and the value of each.
 public enum ComposeField: String, CaseIterable, Codable, Sendable {
-    case look, voice, script, title, engine, resolution, aspectRatio, outputFormat, removeBackground
-    case background, backgroundValue, speed, pitch, locale, callbackURL, motionPrompt, expressiveness
+    case look, voice, speech, script, audio, title, engine, motionPrompt, expressiveness, resolution, aspectRatio, fit, outputFormat
+    case removeBackground, background, backgroundValue, speed, pitch, volume, locale, caption, callbackURL, callbackID
+
+    /// The table fields this form field fills, the first being the one it shows; empty for the form's own choices.
+    public var wires: [String] {
+        switch self {
+        case .look: ["avatar_id"]
+        case .voice: ["voice_id"]
+        case .speech: []
+        case .script: ["script"]
+        case .audio: ["audio_url", "audio_asset_id"]
+        case .title: ["title"]
+        case .engine: ["engine"]
+        case .resolution: ["resolution"]
+        case .aspectRatio: ["aspect_ratio"]
+        case .fit: ["fit"]
+        case .outputFormat: ["output_format"]
+        case .removeBackground: ["remove_background"]
+        case .background: []
+        case .backgroundValue: ["background.value", "background.url", "background.asset_id"]
+        case .speed: ["voice_settings.speed"]
+        case .pitch: ["voice_settings.pitch"]
+        case .volume: ["voice_settings.volume"]
+        case .locale: ["voice_settings.locale"]
+        case .caption: ["caption"]
+        case .callbackURL: ["callback_url"]
+        case .callbackID: ["callback_id"]
+        case .motionPrompt: ["motion_prompt"]
+        case .expressiveness: ["expressiveness"]
+        }
+    }
+
+    /// The table's field this one shows.
+    public var requestField: RequestField? { wires.first.flatMap(RequestFields.field) }
 
     public var label: String {
         switch self {
-        case .look: "Look"
-        case .voice: "Voice"
-        case .script: "Script"
-        case .title: "Title"
-        case .engine: "Engine"
-        case .resolution: "Resolution"
-        case .aspectRatio: "Aspect ratio"
-        case .outputFormat: "Output format"
-        case .removeBackground: "Remove bg"
+        case .speech: "Speech"
+        case .audio: "  recording"
         case .background: "Background"
-        case .backgroundValue: "  colour/URL"
-        case .speed: "Voice speed"
-        case .pitch: "Voice pitch"
-        case .locale: "Voice locale"
-        case .callbackURL: "Callback URL"
-        case .motionPrompt: "Motion prompt"
-        case .expressiveness: "Expressiveness"
+        case .backgroundValue: "  colour/URL/id"
+        default: requestField?.label ?? rawValue
         }
     }
 
-    /// Fields typed as text (Enter starts editing).
+    /// Fields typed as text (Enter starts editing): the table's text and number fields.
     public var isText: Bool {
         switch self {
-        case .script, .title, .backgroundValue, .speed, .pitch, .locale, .callbackURL, .motionPrompt: true
-        default: false
+        case .look, .voice: false
+        case .audio, .backgroundValue: true
+        default:
+            switch requestField?.kind {
+            case .text?, .number?: true
+            default: false
+            }
         }
     }
 
-    /// Whether the field only exists for Avatar IV (the guide's rule).
-    public var isAvatarIVOnly: Bool { self == .motionPrompt || self == .expressiveness }
+    /// Whether the field only exists for Avatar IV (the table's engine rule).
+    public var isAvatarIVOnly: Bool { requestField?.engines == .avatarIVOnly }
 
     /// The form field a wire path (a rule's field or the server's `param`) belongs to.
     public static func forWire(_ path: String) -> ComposeField? {
         switch path {
-        case "avatar_id", "type": .look
-        case "voice_id": .voice
-        case "script": .script
-        case "title": .title
-        case "engine", "engine.type": .engine
-        case "resolution": .resolution
-        case "aspect_ratio": .aspectRatio
-        case "output_format": .outputFormat
-        case "remove_background": .removeBackground
-        case "background", "background.type": .background
-        case "background.value", "background.url", "background.asset_id": .backgroundValue
-        case "voice_settings.speed": .speed
-        case "voice_settings.pitch": .pitch
-        case "voice_settings.locale": .locale
-        case "callback_url": .callbackURL
-        case "motion_prompt": .motionPrompt
-        case "expressiveness": .expressiveness
-        default: nil
+        case "type": return .look
+        case "engine.type", "engine.reference_look_id": return .engine
+        case "background", "background.type": return .background
+        case "caption.file_format", "caption.style": return .caption
+        default: return allCases.first { $0.wires.contains(path) }
+        }
+    }
+}
+
+/// What the video says: the script, or a recording given as a URL or as an uploaded asset.
+public enum SpeechSource: String, Codable, Sendable, CaseIterable {
+    case script, audioURL = "audio_url", audioAsset = "audio_asset"
+
+    public var displayName: String {
+        switch self {
+        case .script: "script (text to speech)"
+        case .audioURL: "recording at a URL"
+        case .audioAsset: "uploaded recording (asset id)"
         }
     }
 }
@@ -67,6 +96,8 @@ public enum ComposeField: String, CaseIterable, Codable, Sendable {
 /// The background choice.
 public enum BackgroundKind: String, Codable, Sendable, CaseIterable {
     case none, color, image
+    /// An uploaded image, sent as `background.asset_id`.
+    case asset
 }
 
 /// What the person has typed and chosen; saved as the draft so it survives quitting.
@@ -92,50 +123,143 @@ public struct ComposeDraft: Codable, Equatable, Sendable {
     public var motionPrompt = TextArea(limit: 2_000)
     /// nil is the API's default, low.
     public var expressiveness: Expressiveness?
+    /// A script, or a recording instead (the form shows one or the other).
+    public var speechSource: SpeechSource = .script
+    /// The recording's URL or asset id, by ``speechSource``.
+    public var audio = TextArea(limit: 2_000)
+    /// nil lets the server choose.
+    public var fit: Fit?
+    public var volume = TextArea(limit: 10)
+    public var caption: CaptionChoice = .off
+    public var callbackID = TextArea(limit: 255)
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case lookID, lookName, voiceID, voiceName, script, title, engine, resolution, aspectRatio, outputFormat, removeBackground
+        case backgroundKind, backgroundValue, speed, pitch, locale, callbackURL, motionPrompt, expressiveness
+        case speechSource, audio, fit, volume, caption, callbackID
+    }
+
+    /// Reads a saved draft; a key a draft from an older TwinDeck does not have keeps its default.
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let decoded = try c.decodeIfPresent(T.self, forKey: key) { value = decoded }
+        }
+        lookID = try c.decodeIfPresent(String.self, forKey: .lookID)
+        lookName = try c.decodeIfPresent(String.self, forKey: .lookName)
+        voiceID = try c.decodeIfPresent(String.self, forKey: .voiceID)
+        voiceName = try c.decodeIfPresent(String.self, forKey: .voiceName)
+        try read(.script, &script)
+        try read(.title, &title)
+        try read(.engine, &engine)
+        try read(.resolution, &resolution)
+        try read(.aspectRatio, &aspectRatio)
+        try read(.outputFormat, &outputFormat)
+        try read(.removeBackground, &removeBackground)
+        try read(.backgroundKind, &backgroundKind)
+        try read(.backgroundValue, &backgroundValue)
+        try read(.speed, &speed)
+        try read(.pitch, &pitch)
+        try read(.locale, &locale)
+        try read(.callbackURL, &callbackURL)
+        try read(.motionPrompt, &motionPrompt)
+        expressiveness = try c.decodeIfPresent(Expressiveness.self, forKey: .expressiveness)
+        try read(.speechSource, &speechSource)
+        try read(.audio, &audio)
+        fit = try c.decodeIfPresent(Fit.self, forKey: .fit)
+        try read(.volume, &volume)
+        try read(.caption, &caption)
+        try read(.callbackID, &callbackID)
+    }
+
+    /// The text area of a text field, for editing; nil for fields that are not typed.
+    public subscript(text field: ComposeField) -> TextArea? {
+        get {
+            switch field {
+            case .script: script
+            case .audio: audio
+            case .title: title
+            case .backgroundValue: backgroundValue
+            case .speed: speed
+            case .pitch: pitch
+            case .volume: volume
+            case .locale: locale
+            case .callbackURL: callbackURL
+            case .callbackID: callbackID
+            case .motionPrompt: motionPrompt
+            default: nil
+            }
+        }
+        set {
+            guard let newValue else { return }
+            switch field {
+            case .script: script = newValue
+            case .audio: audio = newValue
+            case .title: title = newValue
+            case .backgroundValue: backgroundValue = newValue
+            case .speed: speed = newValue
+            case .pitch: pitch = newValue
+            case .volume: volume = newValue
+            case .locale: locale = newValue
+            case .callbackURL: callbackURL = newValue
+            case .callbackID: callbackID = newValue
+            case .motionPrompt: motionPrompt = newValue
+            default: break
+            }
+        }
+    }
 
     /// Whether nothing has been entered.
     public var isEmpty: Bool { self == ComposeDraft() }
 
     /// The request this draft describes, and the problems that stop it from being built (unparsable numbers).
+    ///
+    /// Every typed value goes through the table's reader (``RequestField/set``), as a batch cell or an option does.
     public func request() -> (CreateVideoRequest, [FieldIssue]) {
         var parseIssues: [FieldIssue] = []
-        func number(_ area: TextArea, field: String) -> Double? {
-            let text = PlainText.trimmed(area.text)
-            guard !text.isEmpty else { return nil }
-            guard let value = Double(String(text.map { $0 == "," ? "." : $0 })), value.isFinite else {
-                parseIssues.append(FieldIssue(field: field, message: "must be a number (got \"\(text)\")", rule: "form.number"))
-                return nil
+        var request = CreateVideoRequest(avatarID: lookID ?? "", script: "", voiceID: voiceID ?? "")
+        func put(_ wire: String, _ text: String?) {
+            guard let text, !text.isEmpty, let field = RequestFields.field(wire) else { return }
+            guard field.applies(to: engine) else { return }  // kept in the form, never sent with Avatar V
+            if let problem = field.set(&request, text) {
+                parseIssues.append(FieldIssue(field: wire, message: problem, rule: "form.\(field.kind == .text ? "text" : "number")"))
             }
-            return value
         }
-        let speed = number(speed, field: "voice_settings.speed")
-        let pitch = number(pitch, field: "voice_settings.pitch")
-        let localeText = PlainText.trimmed(locale.text)
-        let settings = VoiceSettings(speed: speed, pitch: pitch, locale: localeText.isEmpty ? nil : localeText)
-        let value = PlainText.trimmed(backgroundValue.text)
+        func trimmed(_ area: TextArea) -> String { PlainText.trimmed(area.text) }
+        switch speechSource {
+        case .script: request.script = script.text
+        case .audioURL: put("audio_url", trimmed(audio))
+        case .audioAsset: put("audio_asset_id", trimmed(audio))
+        }
+        put("title", trimmed(title))
+        request.resolution = resolution
+        request.aspectRatio = aspectRatio
+        request.engine = engine == .avatarIV ? nil : engine
+        request.fit = fit
+        request.removeBackground = removeBackground ? true : nil
         // webm has an alpha channel: the background is kept in the form but never sent with it.
-        var background: Background?
         if outputFormat != .webm {
+            let value = trimmed(backgroundValue)
             switch backgroundKind {
-            case .none: background = nil
-            case .color: background = .color(value)
-            case .image: background = .image(url: value)
+            case .none: break
+            case .color: request.background = .color(value)
+            case .image: request.background = .image(url: value)
+            case .asset: request.background = Background(type: "image", assetID: value)
             }
         }
-        let ivOnly = VideoRules.ivOnlyFieldsAllowed(for: engine)
-        let prompt = PlainText.trimmed(motionPrompt.text, newlines: true)
-        let title = PlainText.trimmed(title.text)
-        let callback = PlainText.trimmed(callbackURL.text)
-        let request = CreateVideoRequest(
-            avatarID: lookID ?? "", script: script.text, voiceID: voiceID ?? "", title: title.isEmpty ? nil : title,
-            resolution: resolution, aspectRatio: aspectRatio, engine: engine == .avatarIV ? nil : engine,
-            removeBackground: removeBackground ? true : nil, background: background,
-            voiceSettings: settings.isEmpty ? nil : settings,
-            motionPrompt: ivOnly && !prompt.isEmpty ? prompt : nil,
-            expressiveness: ivOnly ? expressiveness : nil,
-            outputFormat: outputFormat, callbackURL: callback.isEmpty ? nil : callback)
+        put("voice_settings.speed", trimmed(speed))
+        put("voice_settings.pitch", trimmed(pitch))
+        put("voice_settings.volume", trimmed(volume))
+        put("voice_settings.locale", trimmed(locale))
+        request.caption = caption.caption
+        put("callback_url", trimmed(callbackURL))
+        put("callback_id", trimmed(callbackID))
+        put("motion_prompt", PlainText.trimmed(motionPrompt.text, newlines: true))
+        if let expressiveness { put("expressiveness", expressiveness.rawValue) }
+        request.outputFormat = outputFormat
         return (request, parseIssues)
     }
 
@@ -154,8 +278,16 @@ public struct ComposeDraft: Codable, Equatable, Sendable {
         outputFormat = request.outputFormat ?? .mp4
         removeBackground = request.removeBackground ?? false
         if let background = request.background {
-            backgroundKind = background.type == "image" ? .image : .color
-            backgroundValue.replace(with: background.type == "image" ? (background.url ?? "") : (background.value ?? ""))
+            if background.type != "image" {
+                backgroundKind = .color
+                backgroundValue.replace(with: background.value ?? "")
+            } else if let asset = background.assetID, background.url == nil {
+                backgroundKind = .asset
+                backgroundValue.replace(with: asset)
+            } else {
+                backgroundKind = .image
+                backgroundValue.replace(with: background.url ?? "")
+            }
         }
         if let s = request.voiceSettings {
             speed.replace(with: s.speed.map { VideoRules.format($0) } ?? "")
@@ -165,6 +297,17 @@ public struct ComposeDraft: Codable, Equatable, Sendable {
         callbackURL.replace(with: request.callbackURL ?? "")
         motionPrompt.replace(with: request.motionPrompt ?? "")
         expressiveness = request.expressiveness
+        if let url = request.audioURL {
+            speechSource = .audioURL
+            audio.replace(with: url)
+        } else if let asset = request.audioAssetID {
+            speechSource = .audioAsset
+            audio.replace(with: asset)
+        }
+        fit = request.fit
+        volume.replace(with: request.voiceSettings?.volume.map { VideoRules.format($0) } ?? "")
+        caption = CaptionChoice(caption: request.caption)
+        callbackID.replace(with: request.callbackID ?? "")
     }
 }
 
@@ -213,11 +356,15 @@ public struct ComposeState: Equatable, Sendable {
             && a.confirmingClear == b.confirmingClear && a.picking == b.picking && a.scroll == b.scroll
     }
 
-    /// The fields shown now: Avatar V hides the IV-only ones; no background means no value field.
+    /// The fields shown now: Avatar V hides the IV-only ones; no background means no value field; the script or the
+    /// recording, by the speech choice.
     public var visibleFields: [ComposeField] {
         ComposeField.allCases.filter { field in
-            if field.isAvatarIVOnly && !VideoRules.ivOnlyFieldsAllowed(for: draft.engine) { return false }
+            if let table = field.requestField, !table.applies(to: draft.engine) { return false }
             if field == .backgroundValue && (draft.backgroundKind == .none || draft.outputFormat == .webm) { return false }
+            // A script or a recording: the form shows one or the other.
+            if field == .script && draft.speechSource != .script { return false }
+            if field == .audio && draft.speechSource == .script { return false }
             return true
         }
     }

@@ -22,8 +22,12 @@ extension AppState {
     public var composeIssues: [ComposeField: String] {
         let (request, parseIssues) = compose.draft.request()
         var issues: [ComposeField: String] = [:]
-        for issue in parseIssues + request.validate(look: composeLook) {
-            guard let field = ComposeField.forWire(issue.field), issues[field] == nil else { continue }
+        let voice = compose.draft.voiceID.flatMap { voices.index.voice(id: $0) }
+        for issue in parseIssues + request.validate(look: composeLook, voice: voice) {
+            guard var field = ComposeField.forWire(issue.field) else { continue }
+            // With a recording chosen the script is hidden: "no script or recording" belongs to the recording.
+            if field == .script && compose.draft.speechSource != .script { field = .audio }
+            guard issues[field] == nil else { continue }
             issues[field] = issue.message
         }
         if let server = compose.serverIssue, let field = ComposeField.forWire(server.field), issues[field] == nil {
@@ -210,6 +214,13 @@ extension AppState {
             draft.engine = engine
         case .resolution: draft.resolution = next(Resolution.known, draft.resolution)
         case .aspectRatio: draft.aspectRatio = next(AspectRatio.known, draft.aspectRatio)
+        case .fit: draft.fit = next([nil] + Fit.known, draft.fit)
+        case .caption: draft.caption = next(CaptionChoice.allCases, draft.caption)
+        case .speech:
+            draft.speechSource = next(SpeechSource.allCases, draft.speechSource)
+            if draft.speechSource != .script, !draft.script.text.isEmpty {
+                compose.fieldNote = (.speech, "The script is kept but not sent: a recording replaces it")
+            }
         case .outputFormat:
             draft.outputFormat = next(OutputFormat.known, draft.outputFormat)
             if draft.outputFormat == .webm, draft.backgroundKind != .none {
@@ -236,17 +247,9 @@ extension AppState {
         let field = compose.focus
         let multiline = field == .script
         func edit(_ change: (inout TextArea) -> Void) {
-            switch field {
-            case .script: change(&compose.draft.script)
-            case .title: change(&compose.draft.title)
-            case .backgroundValue: change(&compose.draft.backgroundValue)
-            case .speed: change(&compose.draft.speed)
-            case .pitch: change(&compose.draft.pitch)
-            case .locale: change(&compose.draft.locale)
-            case .callbackURL: change(&compose.draft.callbackURL)
-            case .motionPrompt: change(&compose.draft.motionPrompt)
-            default: break
-            }
+            guard var area = compose.draft[text: field] else { return }
+            change(&area)
+            compose.draft[text: field] = area
         }
         compose.touched.insert(field)
         if compose.serverIssue.flatMap({ ComposeField.forWire($0.field) }) == field { compose.serverIssue = nil }

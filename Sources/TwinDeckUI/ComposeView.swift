@@ -152,17 +152,35 @@ struct ComposeView {
             if draft.outputFormat == .webm {
                 buffer.line("not available with webm (transparent output)", in: valueRect, style: theme.dim)
             } else {
-                choice(draft.backgroundKind.rawValue)
+                choice(draft.backgroundKind == .asset ? "uploaded image" : draft.backgroundKind.rawValue)
             }
-        case .backgroundValue: text(draft.backgroundValue, placeholder: draft.backgroundKind == .color ? "#RRGGBB" : "https://…/image.png")
-        case .speed: text(draft.speed, placeholder: "1 (default; 0.5 to 1.5)")
-        case .pitch: text(draft.pitch, placeholder: "0 (default; -50 to 50)")
+        case .backgroundValue:
+            let placeholder = switch draft.backgroundKind {
+            case .color: "#RRGGBB"
+            case .asset: "asset id of an uploaded image"
+            default: "https://…/image.png"
+            }
+            text(draft.backgroundValue, placeholder: placeholder)
+        case .speed, .pitch, .volume:
+            if let area = draft[text: field] { text(area, placeholder: numberPlaceholder(field)) }
         case .locale: text(draft.locale, placeholder: "(voice default; e.g. en-US)")
         case .callbackURL: text(draft.callbackURL, placeholder: "(none)")
+        case .callbackID: text(draft.callbackID, placeholder: "(none; echoed in the webhook)")
+        case .speech: choice(draft.speechSource.displayName)
+        case .audio: text(draft.audio, placeholder: draft.speechSource == .audioAsset ? "asset id of an uploaded recording" : "https://…/voice.mp3")
+        case .fit: choice(draft.fit?.rawValue ?? "auto (the server chooses)")
+        case .caption: choice(draft.caption.displayName)
         case .motionPrompt: text(draft.motionPrompt, placeholder: "(optional, Avatar IV)")
         case .expressiveness: choice(draft.expressiveness?.rawValue ?? "low (default)")
         case .script: break
         }
+    }
+
+    /// A number field's placeholder: the API's default and the range the rule allows (both from the table).
+    func numberPlaceholder(_ field: ComposeField) -> String {
+        let defaults: [ComposeField: String] = [.speed: "1", .pitch: "0", .volume: "1"]
+        guard let limits = field.requestField?.limits else { return "(default)" }
+        return "\(defaults[field] ?? "default") (default; \(limits))"
     }
 
     /// One line of a single-line field, scrolled so the cursor shows, with the cursor drawn reversed.

@@ -13,26 +13,34 @@ extension TwinDeckCommand {
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Option(help: ArgumentHelp("The look id (avatar_id).", valueName: "id")) var look: String
-        @Option(help: ArgumentHelp("The voice id.", valueName: "id")) var voice: String
-        @Option(help: ArgumentHelp("The script, 1 to 5,000 characters.", valueName: "text")) var script: String?
+        // Every option of a request field takes its help (and limits) from the field table, `RequestFields`; the values
+        // are read by the table too (``requestValues``), so a field added to the table and not here fails CreateOptionsTests.
+        @Option(help: fieldHelp("avatar_id", "id")) var look: String
+        @Option(help: fieldHelp("voice_id", "id")) var voice: String?
+        @Option(help: fieldHelp("script", "text")) var script: String?
         @Option(help: ArgumentHelp("Read the script from a file, or - for standard input.", valueName: "path"))
         var scriptFile: String?
-        @Option(help: "A title for the video.") var title: String?
-        @Option(help: "Output resolution.") var resolution: Resolution?
-        @Option(help: "Aspect ratio.") var aspectRatio: AspectRatio?
-        @Option(help: "Rendering engine (default avatar_iv).") var engine: Engine?
-        @Option(help: ArgumentHelp("Body motion prompt (Avatar IV only).", valueName: "text")) var motionPrompt: String?
-        @Option(help: "Expressiveness (Avatar IV only; default low).") var expressiveness: Expressiveness?
-        @Option(help: ArgumentHelp("Voice speed, 0.5 to 1.5.", valueName: "x")) var speed: Double?
-        @Option(help: ArgumentHelp("Voice pitch, -50 to 50.", valueName: "n")) var pitch: Double?
-        @Option(help: ArgumentHelp("Voice locale, e.g. en-US.", valueName: "locale")) var locale: String?
-        @Flag(help: "Remove the avatar's background (the twin must be trained with matting).") var removeBackground = false
-        @Option(help: ArgumentHelp("Solid background colour, #RRGGBB.", valueName: "#RRGGBB")) var backgroundColor: String?
-        @Option(help: ArgumentHelp("Background image, an https URL.", valueName: "url")) var backgroundImage: String?
-        @Option(help: "Container format (webm has an alpha channel and no background).") var outputFormat: OutputFormat?
-        @Option(help: ArgumentHelp("URL that receives a POST when the video completes or fails.", valueName: "url"))
-        var callbackURL: String?
+        @Option(help: fieldHelp("audio_url", "url")) var audioURL: String?
+        @Option(help: fieldHelp("audio_asset_id", "id")) var audioAssetID: String?
+        @Option(help: fieldHelp("title", "text")) var title: String?
+        @Option(help: fieldHelp("resolution", "resolution")) var resolution: String?
+        @Option(help: fieldHelp("aspect_ratio", "ratio")) var aspectRatio: String?
+        @Option(help: fieldHelp("fit", "fit")) var fit: String?
+        @Option(help: fieldHelp("engine", "engine")) var engine: String?
+        @Option(help: fieldHelp("motion_prompt", "text")) var motionPrompt: String?
+        @Option(help: fieldHelp("expressiveness", "level")) var expressiveness: String?
+        @Option(help: fieldHelp("voice_settings.speed", "x")) var speed: String?
+        @Option(help: fieldHelp("voice_settings.pitch", "n")) var pitch: String?
+        @Option(help: fieldHelp("voice_settings.volume", "x")) var volume: String?
+        @Option(help: fieldHelp("voice_settings.locale", "locale")) var locale: String?
+        @Flag(help: fieldHelp("remove_background")) var removeBackground = false
+        @Option(help: fieldHelp("background.value", "#RRGGBB")) var backgroundColor: String?
+        @Option(help: fieldHelp("background.url", "url")) var backgroundImage: String?
+        @Option(help: fieldHelp("background.asset_id", "id")) var backgroundAssetID: String?
+        @Option(help: fieldHelp("output_format", "format")) var outputFormat: String?
+        @Option(help: fieldHelp("caption", "off|srt|burned")) var caption: String?
+        @Option(help: fieldHelp("callback_url", "url")) var callbackURL: String?
+        @Option(help: fieldHelp("callback_id", "id")) var callbackID: String?
         @Option(help: ArgumentHelp("Idempotency-Key to send (default: a new random key). Re-running with the same key never makes a second video.", valueName: "key"))
         var idempotencyKey: String?
         @Flag(help: "Print the exact request body and send nothing.") var dryRun = false
@@ -41,10 +49,12 @@ extension TwinDeckCommand {
 
         func validate() throws {
             if script != nil && scriptFile != nil { throw ValidationError("use either --script or --script-file, not both") }
-            if script == nil && scriptFile == nil { throw ValidationError("a script is required: --script TEXT or --script-file PATH|-") }
-            if backgroundColor != nil && backgroundImage != nil {
-                throw ValidationError("use either --background-color or --background-image, not both")
+            if script == nil && scriptFile == nil && audioURL == nil && audioAssetID == nil {
+                throw ValidationError("a script is required: --script TEXT or --script-file PATH|- (or a recording: --audio-url, --audio-asset-id)")
             }
+            let backgrounds = [("--background-color", backgroundColor), ("--background-image", backgroundImage),
+                               ("--background-asset-id", backgroundAssetID)].filter { $0.1 != nil }.map(\.0)
+            if backgrounds.count > 1 { throw ValidationError("use one of \(backgrounds.joined(separator: ", ")), not several") }
             if let idempotencyKey, !IdempotencyKey.isValid(idempotencyKey) {
                 throw ValidationError("--idempotency-key must be 1-255 characters of A-Z a-z 0-9 _ - : .")
             }
@@ -66,14 +76,39 @@ extension TwinDeckCommand {
             return text.hasSuffix("\n") ? String(text.dropLast()) : text
         }
 
+        /// Each request field's option value, by wire path: every field of the table must be here.
+        func requestValues() throws -> [String: String?] {
+            [
+                "avatar_id": look, "voice_id": voice, "script": script != nil || scriptFile != nil ? try readScript() : nil,
+                "audio_url": audioURL, "audio_asset_id": audioAssetID, "title": title, "engine": engine,
+                "resolution": resolution, "aspect_ratio": aspectRatio, "fit": fit, "output_format": outputFormat,
+                "remove_background": removeBackground ? "true" : nil, "background.value": backgroundColor,
+                "background.url": backgroundImage, "background.asset_id": backgroundAssetID, "voice_settings.speed": speed,
+                "voice_settings.pitch": pitch, "voice_settings.volume": volume, "voice_settings.locale": locale,
+                "caption": caption.flatMap { $0 == "off" ? nil : $0 }, "callback_url": callbackURL, "callback_id": callbackID,
+                "motion_prompt": motionPrompt, "expressiveness": expressiveness,
+            ]
+        }
+
+        /// The request the options describe, read by the field table; an option that cannot be read is refused at its field.
         func makeRequest() throws -> CreateVideoRequest {
-            let settings = VoiceSettings(speed: speed, pitch: pitch, locale: locale)
-            let background: Background? = backgroundColor.map(Background.color) ?? backgroundImage.map { Background.image(url: $0) }
-            return CreateVideoRequest(
-                avatarID: look, script: try readScript(), voiceID: voice, title: title, resolution: resolution,
-                aspectRatio: aspectRatio, engine: engine, removeBackground: removeBackground ? true : nil, background: background,
-                voiceSettings: settings.isEmpty ? nil : settings, motionPrompt: motionPrompt, expressiveness: expressiveness,
-                outputFormat: outputFormat, callbackURL: callbackURL)
+            let values = try requestValues()
+            var request = CreateVideoRequest(avatarID: "", script: "", voiceID: "")
+            var issues: [FieldIssue] = []
+            for field in RequestFields.all {
+                guard let entry = values[field.wire] else {
+                    throw CLIError("internal: no option for the request field \(field.wire)", code: 1)
+                }
+                // The script is sent as written; other values are trimmed, and an empty one leaves the field unset.
+                guard let raw = entry else { continue }
+                let text = field.wire == "script" ? raw : raw.trimmingCharacters(in: .whitespacesAndNewlines)
+                if text.isEmpty && field.wire != "script" { continue }
+                if let problem = field.set(&request, text) {
+                    issues.append(FieldIssue(field: field.wire, message: problem, rule: "cli.option"))
+                }
+            }
+            if !issues.isEmpty { throw HeyGenError(kind: .invalidRequest, message: "invalid", issues: issues) }
+            return request
         }
 
         func run() async throws {
@@ -92,7 +127,12 @@ extension TwinDeckCommand {
             try await Session.with(global) { session in
                 // The look is checked first so Avatar V on an ineligible look never reaches the server.
                 let lookDetail = try await session.client.look(id: request.avatarID)
-                let issues = request.validate(look: lookDetail)
+                // The voice's limits (pauses, a locale) are checked when the request uses them.
+                var voiceDetail: HeyGen.Voice?
+                if !request.usesAudio, VideoRules.hasBreak(request.script) || request.voiceSettings?.locale != nil {
+                    voiceDetail = try await session.client.catalogue().first { $0.voiceID == request.voiceID }
+                }
+                let issues = request.validate(look: lookDetail, voice: voiceDetail)
                 if !issues.isEmpty { throw HeyGenError(kind: .invalidRequest, message: "invalid", issues: issues) }
                 // Recorded before sending and marked after: a lost answer is finished by `twindeck resume`, same key.
                 let submitter = Submitter(client: session.client, store: try session.openStore(), isDemo: session.isDemo)
@@ -131,6 +171,12 @@ extension TwinDeckCommand {
             }
         }
     }
+}
+
+/// The help of a request field's option, from the field table (limits and engine included).
+func fieldHelp(_ wire: String, _ valueName: String? = nil) -> ArgumentHelp {
+    let text = RequestFields.field(wire).map { $0.help + "." } ?? wire
+    return ArgumentHelp(text, valueName: valueName)
 }
 
 /// `create --json` output: `{"video_id", "status"}`, plus the link or the failure once waited for.

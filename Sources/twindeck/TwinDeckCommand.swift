@@ -46,30 +46,8 @@ struct OutputOptions: ParsableArguments {
     var json = false
 }
 
-extension Engine: ExpressibleByArgument {
-    public init?(argument: String) { self.init(rawValue: argument) }
-    public static var allValueStrings: [String] { requestable.map(\.rawValue) }
-}
-
-extension Resolution: ExpressibleByArgument {
-    public init?(argument: String) { self.init(rawValue: argument) }
-    public static var allValueStrings: [String] { known.map(\.rawValue) }
-}
-
-extension AspectRatio: ExpressibleByArgument {
-    public init?(argument: String) { self.init(rawValue: argument) }
-    public static var allValueStrings: [String] { known.map(\.rawValue) }
-}
-
-extension Expressiveness: ExpressibleByArgument {
-    public init?(argument: String) { self.init(rawValue: argument) }
-    public static var allValueStrings: [String] { known.map(\.rawValue) }
-}
-
-extension OutputFormat: ExpressibleByArgument {
-    public init?(argument: String) { self.init(rawValue: argument) }
-    public static var allValueStrings: [String] { known.map(\.rawValue) }
-}
+// The request fields' options (`create`) are read by the field table (`RequestFields`), not by argument types: an unknown
+// word reaches the rules and is refused at its field.
 
 extension Gender: ExpressibleByArgument {
     public init?(argument: String) {

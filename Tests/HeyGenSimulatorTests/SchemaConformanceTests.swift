@@ -54,6 +54,19 @@ struct SchemaConformanceTests {
             background: Background(type: "image", url: "https://example.com/bg.png"))),
         ("webm, no background", CreateVideoRequest(
             avatarID: "lk_twin_office", script: "Transparent.", voiceID: "1bd001e7e50f421d891986aad5c8bbd2", outputFormat: .webm)),
+        ("every new field: fit, captions burned in, volume, callback id, 4:5, an uploaded background", CreateVideoRequest(
+            avatarID: "lk_twin_office", script: "The rest of the avatar variant.", voiceID: "1bd001e7e50f421d891986aad5c8bbd2",
+            aspectRatio: .fourFive, background: Background(type: "image", assetID: "asset_bg_1"),
+            voiceSettings: VoiceSettings(speed: 1, locale: "en-GB", volume: 0.6), outputFormat: .mp4,
+            fit: .cover, callbackID: "order-42", caption: .burnedIn)),
+        ("a recording at a URL instead of a script, no voice, 1:1, sidecar captions", CreateVideoRequest(
+            avatarID: "lk_twin_office", script: "", voiceID: "", aspectRatio: .square,
+            audioURL: "https://example.com/voice.mp3", fit: .contain, caption: .sidecar)),
+        ("an uploaded recording, Avatar V, auto", CreateVideoRequest(
+            avatarID: "lk_twin_office", script: "", voiceID: "1bd001e7e50f421d891986aad5c8bbd2", aspectRatio: .auto,
+            engine: .avatarV, audioAssetID: "asset_audio_1")),
+        ("5:4", CreateVideoRequest(
+            avatarID: "lk_twin_office", script: "Five by four.", voiceID: "1bd001e7e50f421d891986aad5c8bbd2", aspectRatio: .fiveFour)),
         ("minimal, a failing render", CreateVideoRequest(
             avatarID: "lk_twin_office", script: "This one fails [[fail]].", voiceID: "1bd001e7e50f421d891986aad5c8bbd2")),
     ]

@@ -7,9 +7,9 @@ private func validIV() -> CreateVideoRequest {
     CreateVideoRequest(
         avatarID: "lk_abc123", script: "Hello from my twin.", voiceID: "voice_1", title: "Intro",
         resolution: .r1080p, aspectRatio: .landscape, engine: nil, removeBackground: false,
-        background: .color("#112233"), voiceSettings: VoiceSettings(speed: 1, pitch: 0, locale: "en-US"),
+        background: .color("#112233"), voiceSettings: VoiceSettings(speed: 1, pitch: 0, locale: "en-US", volume: 0.8),
         motionPrompt: "nod slowly", expressiveness: .medium, outputFormat: .mp4,
-        callbackURL: "https://example.com/hook")
+        callbackURL: "https://example.com/hook", fit: .cover, callbackID: "order-42", caption: .burnedIn)
 }
 
 /// The minimal valid request: only the required fields.
@@ -59,7 +59,7 @@ struct ValidationTests {
             var context = ValidationContext()
             rule.violation(&request, &context)
             #expect(rule.check(base, ValidationContext()) == nil, "\(id) fires on the valid base request")
-            let issues = request.validate(look: context.look)
+            let issues = request.validate(look: context.look, voice: context.voice)
             let issue = try #require(issues.first { $0.rule == id }, "\(id) did not fire; issues: \(issues)")
             #expect(issue.field == rule.field)
             #expect(!issue.message.isEmpty)
@@ -122,7 +122,9 @@ struct ValidationTests {
         #expect(rules(r) == (ok ? [] : ["voice_settings.pitch"]), "pitch \(pitch)")
     }
 
-    @Test(arguments: [("en-US", true), ("es", true), ("zh-Hant-TW", true), ("pt-BR", true), ("yue", true),
+    /// A locale is language-REGION (the accent is the region): a language alone is refused.
+    @Test(arguments: [("en-US", true), ("es", false), ("zh-Hant-TW", true), ("pt-BR", true), ("yue", false), ("es-419", true),
+                      ("yue-HK", true), ("en-Latn", false), ("en-US-x", false), ("en-1234", false),
                       ("english please", false), ("e", false), ("en-", false), ("en_US", false), ("", false),
                       ("-US", false), ("en-U$", false)])
     func locales(_ locale: String, _ ok: Bool) {
@@ -156,7 +158,7 @@ struct ValidationTests {
         r.background = Background(type: "image", assetID: "asset_123")
         #expect(r.validate().isEmpty)
         r.background = Background(type: "image", assetID: "")
-        #expect(rules(r) == ["background.image"])
+        #expect(rules(r) == ["background.asset_id"])
         r.background = Background(type: "image")
         #expect(rules(r) == ["background.image"])
     }
@@ -241,7 +243,9 @@ struct ValidationTests {
     @Test func fullBodyUsesOnlyAllowedKeys() throws {
         let object = try jsonKeys(validIV())
         #expect(Set(object.keys).isSubset(of: CreateVideoRequest.allowedKeys))
-        #expect(Set(object.keys) == CreateVideoRequest.allowedKeys.subtracting(["engine"]))
+        // A recording replaces the script: the two audio keys are the only ones a full script body leaves out.
+        #expect(Set(object.keys) == CreateVideoRequest.allowedKeys.subtracting(["engine", "audio_url", "audio_asset_id"]))
+        #expect(object["caption"] as? [String: String] == ["file_format": "srt", "style": "default"])
         let background = try #require(object["background"] as? [String: Any])
         #expect(Set(background.keys) == ["type", "value"])
         #expect(Set(background.keys).isSubset(of: Background.allowedKeys))

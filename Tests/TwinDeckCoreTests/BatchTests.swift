@@ -139,7 +139,8 @@ struct BatchFileTests {
         let request = try #require(file.rows.first?.request)
         #expect(Set(file.issues().map(\.message)) == Set(request.validate().map(\.message)))
         #expect(file.issues().count == request.validate().count)
-        #expect(pairs(file.issues()) == ["2:background_image", "2:locale", "2:expressiveness", "2:output_format", "2:callback_url"])
+        // In the order of the field table (the compose form's).
+        #expect(pairs(file.issues()) == ["2:expressiveness", "2:output_format", "2:background_image", "2:locale", "2:callback_url"])
     }
 
     @Test func bothBackgroundsInOneRowIsAnError() {
@@ -342,5 +343,65 @@ struct BatchRunTests {
         let client = HeyGenClient(configuration: HeyGenConfiguration(baseURL: "http://127.0.0.1:9", apiKey: "x"))
         #expect(BatchRunner(store: store, service: client, concurrency: 50).concurrency == 10)
         #expect(BatchRunner(store: store, service: client, concurrency: 0).concurrency == 1)
+    }
+}
+
+@Suite("Batch columns from the field table")
+struct BatchFieldTableTests {
+    @Test("every field of the table is a batch column, by its name and its aliases")
+    func everyFieldIsAColumn() throws {
+        #expect(BatchColumn.all.count == RequestFields.all.count)
+        for field in RequestFields.all {
+            let column = try #require(BatchColumn.named(field.column), "no batch column for \(field.wire)")
+            #expect(column.field == field.wire && column.summary == field.help)
+            for alias in field.aliases { #expect(BatchColumn.named(alias)?.name == field.column) }
+        }
+    }
+
+    @Test("each new column fills its key; a recording replaces the script column")
+    func newColumns() throws {
+        let file = BatchFile(data: Data("""
+            look,voice,audio_url,audio_asset_id,aspect_ratio,fit,volume,caption,callback_id,background_asset_id
+            lk_twin_office,,https://example.com/a.mp3,,4:5,contain,0.3,burned,order-1,asset_bg
+            lk_twin_office,\(voice),,asset_audio,auto,,,srt,,
+            lk_twin_office,\(voice),,,,,,,,
+
+            """.utf8), name: "new.csv")
+        #expect(file.readIssues.isEmpty, "\(file.readIssues)")
+        let first = try #require(file.rows.first?.request)
+        #expect(first.audioURL == "https://example.com/a.mp3" && first.aspectRatio == .fourFive && first.fit == .contain)
+        #expect(first.voiceSettings?.volume == 0.3 && first.caption == .burnedIn && first.callbackID == "order-1")
+        #expect(first.background == Background(type: "image", assetID: "asset_bg"))
+        #expect(file.rows[1].request.audioAssetID == "asset_audio" && file.rows[1].request.caption == .sidecar)
+        let issues = file.issues()
+        #expect(!issues.contains { $0.row == 2 || $0.row == 3 }, "\(issues)")
+        #expect(issues.contains { $0.row == 4 && $0.column == "script" && $0.message.contains("or give a recording") })
+    }
+
+    @Test("the new columns' refusals name the column")
+    func refusals() {
+        let file = BatchFile(data: Data("""
+            look,voice,script,audio_url,volume,fit,caption,background_color,background_asset_id
+            lk_twin_office,\(voice),Hi,https://example.com/a.mp3,3,fill,vtt,,
+            lk_twin_office,\(voice),Hi,,,,,#000000,asset_1
+
+            """.utf8), name: "bad.csv")
+        let found = file.issues().map { "\($0.row ?? 0):\($0.column ?? "-")" }
+        #expect(found.contains("2:audio_url") && found.contains("2:volume") && found.contains("2:fit") && found.contains("2:caption"))
+        #expect(file.issues().contains { $0.row == 3 && $0.column == "background_asset_id" && $0.message.contains("not both") })
+    }
+
+    @Test("a file without a script column needs a recording column")
+    func speechColumnRequired() {
+        let file = BatchFile(data: Data("look,voice,title\nlk_twin_office,\(voice),x\n".utf8), name: "none.csv")
+        #expect(file.readIssues.contains { $0.row == 1 && $0.column == "script" && $0.message.contains("audio_url or audio_asset_id") })
+    }
+
+    @Test("a row's voice, when known, is checked against its limits")
+    func voiceLimits() {
+        let file = BatchFile(data: Data("look,voice,script\nlk_twin_office,v_plain,\"Hi <break time=\"\"1s\"\"/> there\"\n".utf8), name: "v.csv")
+        let plain = Voice(voiceID: "v_plain", name: "Plain", language: "English", gender: .male, supportPause: false)
+        #expect(file.issues().isEmpty)
+        #expect(file.issues(voices: ["v_plain": plain]).contains { $0.row == 2 && $0.column == "script" && $0.message.contains("pauses") })
     }
 }
