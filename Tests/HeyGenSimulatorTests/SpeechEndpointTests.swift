@@ -46,7 +46,8 @@ struct SpeechEndpointTests {
             let reply = try await rawRequest(.POST, sim.baseURL + "/v3/voices/speech", body: #"{"text": "\#(text)", "voice_id": "\#(sampleVoiceID)"}"#)
             #expect(reply.status == 400)
             #expect(reply.apiError?.param == "text")
-            #expect((reply.apiError?.message ?? "").contains("5000"), "\(reply.text)")
+            let message = reply.apiError?.message ?? ""
+            #expect(message.contains("5000"), "\(reply.text)")
             let empty = try await rawRequest(.POST, sim.baseURL + "/v3/voices/speech", body: #"{"text": "", "voice_id": "\#(sampleVoiceID)"}"#)
             #expect(empty.status == 400 && empty.apiError?.param == "text")
             let exact = try await rawRequest(.POST, sim.baseURL + "/v3/voices/speech",
