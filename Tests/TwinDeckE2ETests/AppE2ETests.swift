@@ -4,6 +4,7 @@ import TwinDeckCore
 
 /// The real `twindeck --demo` binary in a real pseudo-terminal (tmux), driven by keys and read back from the
 /// screen. Each test owns its tmux server and sandbox, so the tests run in parallel.
+extension TmuxE2E {
 @Suite("twindeck --demo in tmux", .timeLimit(.minutes(1)))
 struct AppE2ETests {
     // MARK: - First screen
@@ -321,4 +322,5 @@ struct AppE2ETests {
         let screen = try app.capture(escapes: true)
         #expect(!colourCodes(in: screen.text).isEmpty, "no colour codes in:\n\(screen.text.debugDescription)")
     }
+}
 }

@@ -8,6 +8,7 @@ import Glibc
 /// picked from the Voices pane, a script typed in, the engine changed, submitted, watched on the Board until it
 /// is rendered, and downloaded. Then what must survive: the draft across a quit, and a submission across a
 /// `kill -9` while its create request is in flight (one video on the server, not two).
+extension TmuxE2E {
 @Suite("Compose and Board in tmux", .timeLimit(.minutes(1)))
 struct ComposeBoardE2ETests {
     /// The repository, from this file's path (Tests/TwinDeckE2ETests/ComposeBoardE2ETests.swift).
@@ -270,6 +271,7 @@ struct ComposeBoardE2ETests {
         let stats = try simulator.get("/v3/_simulator/stats")
         return (stats["data"] as? [String: Any])?["POST /v3/videos"] as? Int ?? 0
     }
+}
 }
 
 // MARK: - Helpers for these screens

@@ -35,6 +35,7 @@ private struct Tmpfs {
 
 /// The full-screen app when the disk fills up: `d` into a 1 MB tmpfs, with the log file on a full tmpfs too.
 /// Before, the first refused write trapped (SIGILL) and took the whole app down.
+extension TmuxE2E {
 @Suite("Full disk in tmux", .timeLimit(.minutes(1)))
 struct DiskFullE2ETests {
     @Test func aDownloadThatFillsTheDiskIsShownOnTheRowAndTheAppGoesOn() async throws {
@@ -93,4 +94,5 @@ struct DiskFullE2ETests {
         try app.press("q")
         #expect(try await app.waitForExit() == 0)
     }
+}
 }

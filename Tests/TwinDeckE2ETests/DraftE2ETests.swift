@@ -6,6 +6,7 @@ import Glibc
 
 /// The draft with the real binary in tmux: saved while typing (a `kill -9` mid-script loses nothing), and two
 /// instances sharing the data folder never overwrite each other's draft.
+extension TmuxE2E {
 @Suite("Drafts in tmux", .timeLimit(.minutes(1)))
 struct DraftE2ETests {
     /// `draft-demo.json` in the sandbox's data folder (`$XDG_DATA_HOME/twindeck`).
@@ -151,4 +152,5 @@ struct DraftE2ETests {
         while (chunk.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }) > 0 {}
         while (chunk.prefix(1).withUnsafeBytes { write(fd, $0.baseAddress, 1) }) == 1 {}
     }
+}
 }

@@ -7,6 +7,7 @@ import Glibc
 /// Ctrl-E in Compose with a real vim, in the real binary in tmux: the editor runs in the terminal's foreground
 /// process group (a vim in another group is stopped by SIGTTOU and the app froze on a blank screen), Ctrl-C is
 /// the editor's, a failed edit says why, and a hang-up while vim is open ends the app and vim with no file left.
+extension TmuxE2E {
 @Suite("External editor (real vim) in tmux", .timeLimit(.minutes(1)))
 struct ExternalEditorE2ETests {
     static let vim = "vim -u NONE -N"
@@ -248,4 +249,5 @@ struct ExternalEditorE2ETests {
         try app.press("Enter")
         try await app.waitFor("the app's exit status") { $0.contains("EXIT=0") }
     }
+}
 }

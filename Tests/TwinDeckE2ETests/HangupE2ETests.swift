@@ -4,6 +4,7 @@ import Testing
 /// The terminal can vanish without a SIGHUP reaching the app: a pseudo-terminal that is nobody's controlling
 /// terminal (a process started with `setsid`, a detached multiplexer pane) just starts returning end-of-file.
 /// The app must notice and stop, not spin reading nothing.
+extension TmuxE2E {
 @Suite("A terminal that hangs up without SIGHUP")
 struct HangupE2ETests {
     /// Python opens a pty, runs `twindeck --demo` on it in a new session (so the pty is not its controlling
@@ -58,4 +59,5 @@ except subprocess.TimeoutExpired:
         // Stopped as on SIGHUP: 128 + 1.
         #expect(line.hasPrefix("EXIT 129 "), "\(line)")
     }
+}
 }

@@ -3,6 +3,7 @@ import Testing
 
 /// The real app in a real pty against `twindeck simulate`, checked from outside the process: what tmux saw
 /// (window title, alternate screen, clipboard buffers) and what the app left on disk.
+extension TmuxE2E {
 @Suite("Hardening in tmux", .timeLimit(.minutes(1)))
 struct HardeningE2ETests {
     static let canary = "sk_live_TWINDECK_CANARY_9f3c"
@@ -76,4 +77,5 @@ struct HardeningE2ETests {
             }
         }
     }
+}
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 /// The real binary on terminals that are not set up the usual way: no TERM, no UTF-8 locale.
+extension TmuxE2E {
 @Suite("Terminal setup in a real pty", .timeLimit(.minutes(1)))
 struct LocaleE2ETests {
     /// Runs `twindeck arguments` in a pty (`script`) with `environment` only (so no TERM unless given).
@@ -54,4 +55,5 @@ struct LocaleE2ETests {
         let screen = try app.capture()
         #expect(screen.contains("port") && screen.contains("1 to 65535"), "\(screen.text)")
     }
+}
 }

@@ -3,6 +3,7 @@ import Testing
 
 /// `p` (look picture through chafa) and `a` (voice audition) in the real binary, with a fake `chafa` first on
 /// PATH so the picture is known and every call is recorded.
+extension TmuxE2E {
 @Suite("Look pictures and voice previews in tmux", .timeLimit(.minutes(2)))
 struct PreviewE2ETests {
     /// A folder with a fake `chafa` that appends its arguments (one run per line) to `chafa.log` and prints
@@ -148,6 +149,7 @@ struct PreviewE2ETests {
         let closed = try await app.waitFor("the overlay closed", timeout: .seconds(10)) { !$0.contains("Voice preview") }
         #expect(closed.contains("1,842 of 1,842"), "\(closed)")
     }
+}
 }
 
 extension TwinDeckInTmux {

@@ -3,6 +3,7 @@ import Testing
 
 /// `a` in Compose in the real binary over (simulated) SSH: the script's speech comes from the demo's simulator and
 /// is offered as a link; its measured length shows in the submit confirmation.
+extension TmuxE2E {
 @Suite("Hear the script in tmux", .timeLimit(.minutes(2)))
 struct SpeechE2ETests {
     @Test func overSSHTheScriptsSpeechIsALinkAndItsLengthIsHeard() async throws {
@@ -42,4 +43,5 @@ struct SpeechE2ETests {
         #expect(confirm.contains("2 s spoken (heard)"), "\(confirm)")
         try app.press("n")
     }
+}
 }

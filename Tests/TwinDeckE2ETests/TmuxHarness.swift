@@ -565,3 +565,9 @@ final class SimulatorServer: Sendable {
         return object
     }
 }
+
+/// Every suite that drives the real binary in tmux runs inside this one, one test at a time: each starts a debug
+/// build of the app with its own in-process demo server and catalogue, and forty of them starting at once on two
+/// cores took longer than any wait for a first frame (they are quick one by one). The rest of `swift test` still
+/// runs in parallel beside them.
+@Suite(.serialized) enum TmuxE2E {}
