@@ -21,7 +21,9 @@ struct SpeechE2ETests {
         try await app.waitFor("Sara first") { $0.listRows.first?.contains("Sara") == true }
         try app.press("Enter")  // use the voice: Compose, on the Voice field
         try await app.waitFor("the Compose pane with Sara") { $0.contains("Compose") && $0.contains("Sara") }
-        try app.press("j", "Enter")
+        try app.press("j", "j")  // past Speech (script or recording) to the Script field
+        try await app.waitFor("the Script field focused") { $0.contains("›Script") }
+        try app.press("Enter")
         try app.type("Hear this script first.")
         try app.press("Escape")
         try await app.waitFor("the script typed") { $0.contains("Hear this script first.") }
