@@ -60,21 +60,7 @@ extension TwinDeckCommand {
             }
         }
 
-        func readScript() throws -> String {
-            if let script { return script }
-            guard let path = scriptFile else { return "" }
-            let data: Data
-            if path == "-" {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            } else {
-                guard let contents = FileManager.default.contents(atPath: path) else {
-                    throw CLIError("cannot read the script file \(path)", code: 64)
-                }
-                data = contents
-            }
-            guard let text = String(data: data, encoding: .utf8) else { throw CLIError("the script file is not UTF-8 text", code: 64) }
-            return text.hasSuffix("\n") ? String(text.dropLast()) : text
-        }
+        func readScript() throws -> String { try ScriptInput.read(script: script, file: scriptFile) }
 
         /// Each request field's option value, by wire path: every field of the table must be here.
         func requestValues() throws -> [String: String?] {

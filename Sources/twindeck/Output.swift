@@ -80,3 +80,28 @@ func engineBadges(_ look: Look) -> String {
     let other = engines.filter { !Engine.requestable.contains($0) }.map(\.rawValue)
     return (known + other).joined(separator: " ")
 }
+
+/// `--script TEXT` or `--script-file PATH|-`, as `create` and `speak` take them.
+enum ScriptInput {
+    /// The script: the text given, or the file's (standard input for `-`) without its last newline.
+    /// - Throws: ``CLIError`` (exit 64) for a file that cannot be read or is not UTF-8.
+    static func read(script: String?, file: String?) throws -> String {
+        if let script { return script }
+        guard let path = file else { return "" }
+        let data: Data
+        if path == "-" {
+            do {
+                data = try FileHandle.standardInput.readToEnd() ?? Data()
+            } catch {
+                throw CLIError("cannot read the script from standard input: \(error.localizedDescription)", code: 64)
+            }
+        } else {
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw CLIError("cannot read the script file \(path)", code: 64)
+            }
+            data = contents
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw CLIError("the script file is not UTF-8 text", code: 64) }
+        return text.hasSuffix("\n") ? String(text.dropLast()) : text
+    }
+}
