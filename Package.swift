@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "TwinDeckResources",
             path: "Resources",
-            exclude: ["README.md", "generate_voices.py"],
+            exclude: ["README.md", "generate_voices.py", "generate_previews.py"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
@@ -201,6 +201,8 @@ let package = Package(
         .testTarget(
             name: "TwinDeckUITests",
             dependencies: ["TwinDeckUI", "TwinDeckCore", "Terminal", "HeyGen", "HeyGenSimulator"],
+            // The golden screens are read from the source tree by path (#filePath), not bundled.
+            exclude: ["Snapshots"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
