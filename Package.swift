@@ -191,6 +191,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            // A copy of the contract's published schemas, for a checkout without ../shared (SchemaConformanceTests).
+            exclude: ["Schema"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -99,6 +99,26 @@ public struct UploadedAsset: Codable, Sendable, Hashable {
     }
 }
 
+/// `GET /v3/assets/{asset_id}`'s `data` (the fields TwinDeck reads; the rest are ignored).
+public struct AssetInfo: Codable, Sendable, Hashable {
+    public var id: String
+    public var name: String?
+    /// `image`, `video`, `audio`, `font`, … (open: kept as the server says it).
+    public var type: String?
+    public var url: String?
+    public var uploadedAt: Int?
+
+    public init(id: String, name: String? = nil, type: String? = nil, url: String? = nil, uploadedAt: Int? = nil) {
+        self.id = id
+        self.name = name
+        self.type = type
+        self.url = url
+        self.uploadedAt = uploadedAt
+    }
+
+    enum CodingKeys: String, CodingKey { case id, name, type, url, uploadedAt = "uploaded_at" }
+}
+
 /// A local file checked for upload: its size and type are known, and it could be opened.
 public struct AssetFile: Sendable, Hashable {
     public var url: URL
@@ -241,6 +261,12 @@ extension HeyGenClient {
             }
             attempt += 1
         }
+    }
+
+    /// An asset's metadata (`GET /v3/assets/{asset_id}`): whether an id remembered from an earlier upload still exists.
+    /// - Throws: ``HeyGenError`` of kind `notFound` when the account has no such asset (any more).
+    public func asset(id: String) async throws -> AssetInfo {
+        try await send(.GET, "/v3/assets/\(Self.escape(id))", as: DataEnvelope<AssetInfo>.self).data
     }
 
     /// A file name as a quoted multipart parameter: quotes, backslashes and controls become `_`.

@@ -273,3 +273,131 @@ public enum CaptionChoice: String, CaseIterable, Codable, Sendable {
         }
     }
 }
+
+/// A local file a person names instead of an asset id: uploaded with `POST /v3/assets` (checked first: readable, at most
+/// 32 MB, the right type by name and content), and its asset id sent in ``target``. The compose form, `twindeck create`
+/// and the batch file's columns derive from ``RequestFields/files``.
+public struct LocalFileField: Sendable, Hashable {
+    /// The key of ``LocalFiles`` and the batch file's header (`audio_file`).
+    public let column: String
+    /// The form's label.
+    public let label: String
+    /// `twindeck create`'s long option, without the dashes.
+    public let option: String
+    /// What the file must be.
+    public let purpose: AssetPurpose
+    /// The request field the uploaded asset's id goes in.
+    public let target: String
+    public let summary: String
+
+    /// The help text, with the limits the upload checks.
+    public var help: String { "\(summary): \(purpose.typeList), at most 32 MB; uploaded once, then its asset id is reused" }
+
+    /// What stands in the request for the file until it is uploaded (the JSON preview, `--dry-run`): no whitespace, so it
+    /// passes the asset id rule, and plainly not an id.
+    public var placeholder: String { "<\(column)>" }
+}
+
+extension RequestFields {
+    /// The local files a request can name, each filling a request field with an upload's asset id.
+    public static let files: [LocalFileField] = [
+        LocalFileField(column: "audio_file", label: "Audio file", option: "audio-file", purpose: .audio, target: "audio_asset_id",
+                       summary: "A local recording to lip-sync instead of a script"),
+        LocalFileField(column: "background_file", label: "Background file", option: "background-file", purpose: .image,
+                       target: "background.asset_id", summary: "A local background image"),
+    ]
+
+    public static func file(_ column: String) -> LocalFileField? { files.first { $0.column == column } }
+}
+
+/// The local files of one request, by ``LocalFileField/column``: paths as the person typed them (`~` allowed).
+public struct LocalFiles: Codable, Sendable, Hashable {
+    public var paths: [String: String]
+
+    public init(_ paths: [String: String] = [:]) { self.paths = paths.filter { !PlainText.trimmed($0.value).isEmpty } }
+
+    public var isEmpty: Bool { paths.isEmpty }
+
+    /// The file named for `field`, expanded (`~`), nil when none.
+    public func url(for field: LocalFileField) -> URL? {
+        guard let path = paths[field.column].map({ PlainText.trimmed($0) }), !path.isEmpty else { return nil }
+        return URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
+    }
+
+    /// `request` with each named file's placeholder in its field: what is checked and previewed before the upload.
+    public func withPlaceholders(_ request: CreateVideoRequest) -> CreateVideoRequest {
+        var request = request
+        for field in RequestFields.files where url(for: field) != nil {
+            Self.fill(&request, field, field.placeholder)
+        }
+        return request
+    }
+
+    /// Puts an asset id in the field's target.
+    public static func fill(_ request: inout CreateVideoRequest, _ field: LocalFileField, _ assetID: String) {
+        switch field.target {
+        case "audio_asset_id":
+            request.audioAssetID = assetID
+            request.audioURL = nil
+        default:
+            request.background = Background(type: "image", assetID: assetID)
+        }
+    }
+
+    /// Checks every named file, without sending anything.
+    /// - Returns: the checked files; the problems, each at the file's target field (where the form shows it).
+    public func check() -> (files: [(LocalFileField, AssetFile)], issues: [FieldIssue]) {
+        var files: [(LocalFileField, AssetFile)] = []
+        var issues: [FieldIssue] = []
+        for field in RequestFields.files {
+            guard let url = url(for: field) else { continue }
+            do {
+                files.append((field, try AssetFile.check(url, for: field.purpose)))
+            } catch let error as HeyGenError {
+                issues.append(FieldIssue(field: field.target, message: error.message, rule: "asset.file"))
+            } catch {
+                issues.append(FieldIssue(field: field.target, message: String(describing: error), rule: "asset.file"))
+            }
+        }
+        return (files, issues)
+    }
+}
+
+/// What checking one local file found, for the form to show at its field before anything is sent.
+public struct LocalFileCheck: Sendable, Hashable {
+    /// ``LocalFileField/column``.
+    public var column: String
+    /// The path as the person typed it (trimmed): the check is about this text, not a later one.
+    public var path: String
+    /// Why it cannot be used; nil when it can.
+    public var problem: String?
+    public var size: Int64?
+    /// A recording's length, when its header tells it.
+    public var seconds: Double?
+
+    public init(column: String, path: String, problem: String? = nil, size: Int64? = nil, seconds: Double? = nil) {
+        self.column = column
+        self.path = path
+        self.problem = problem
+        self.size = size
+        self.seconds = seconds
+    }
+}
+
+extension LocalFiles {
+    /// Checks each named file (stat and its first bytes; a recording's header for its length). Touches the disk.
+    public func inspect() -> [LocalFileCheck] {
+        RequestFields.files.compactMap { field in
+            guard let url = url(for: field), let typed = paths[field.column].map({ PlainText.trimmed($0) }) else { return nil }
+            do {
+                let file = try AssetFile.check(url, for: field.purpose)
+                return LocalFileCheck(column: field.column, path: typed, size: file.size,
+                                      seconds: field.purpose == .audio ? AudioLength.seconds(of: url, type: file.type) : nil)
+            } catch let error as HeyGenError {
+                return LocalFileCheck(column: field.column, path: typed, problem: error.message)
+            } catch {
+                return LocalFileCheck(column: field.column, path: typed, problem: String(describing: error))
+            }
+        }
+    }
+}

@@ -27,7 +27,7 @@ struct AssetsController {
         router.get("/v3/assets/{id}") { _, context in
             let id = try context.parameters.require("id")
             guard let asset = await state.asset(id: id) else { throw SimError(.notFound, "not_found", "Asset \(id) was not found", param: "asset_id") }
-            return try jsonResponse(DataBox(data: describe(asset)))
+            return try jsonResponse(DataBox(data: info(asset)))
         }
         router.get("/assets/{file}") { _, context in
             let file = try context.parameters.require("file")
@@ -43,6 +43,16 @@ struct AssetsController {
     func describe(_ asset: SimAsset) -> UploadedAsset {
         UploadedAsset(assetID: asset.id, url: "\(media.base)/assets/\(asset.id).\(asset.type.extensions[0])",
                       mimeType: asset.type.mimeType, sizeBytes: asset.sizeBytes)
+    }
+
+    /// The published `GET /v3/assets/{asset_id}` answer (id, name, type, owner, space_id, uploaded_at; url, folder_id).
+    func info(_ asset: SimAsset) -> JSONValue {
+        let kind = asset.type.isAudio ? "audio" : asset.type.isImage ? "image" : asset.type == .mp4 || asset.type == .webm ? "video" : "file"
+        return .object([
+            "id": .string(asset.id), "name": .string(asset.fileName), "type": .string(kind), "owner": .string("demo"),
+            "space_id": .string("space_demo"), "uploaded_at": .number(Double(Int(asset.createdAt))),
+            "url": .string(describe(asset).url), "folder_id": .null,
+        ])
     }
 
     func upload(_ request: Request) async throws -> Response {

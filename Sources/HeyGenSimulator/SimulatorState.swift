@@ -254,9 +254,19 @@ public actor SimulatorState {
             let total = RenderModel.finite(seconds)
             return RenderTiming(queueSeconds: total * 0.2, processingSeconds: total * 0.8)
         case .realistic(let model):
-            return model.draw(spokenSeconds: VideosController.duration(of: request.script), engine: request.engine,
+            return model.draw(spokenSeconds: spokenSeconds(of: request), engine: request.engine,
                               resolution: request.resolution, using: &timingRng)
         }
+    }
+
+    /// How long the video speaks: an uploaded recording's own length (its header), a recording at a URL as 6 s (it is not
+    /// fetched), else the script at about 15 characters a second.
+    public func spokenSeconds(of request: CreateVideoRequest) -> Double {
+        if let id = request.audioAssetID, let asset = assets[id], let bytes = assetData[id] {
+            return AudioLength.seconds(head: [UInt8](bytes.prefix(65_536)), fileSize: Int64(bytes.count), type: asset.type) ?? 6
+        }
+        if request.usesAudio { return 6 }
+        return VideosController.duration(of: request.script)
     }
 
     /// The fixed override, exactly as given (non-negative), or nil for the model.

@@ -45,6 +45,18 @@ struct VideosController {
         if let issue = videoRequest.validate(look: look, voice: voice).first {
             throw SimError.invalid(issue.message, param: issue.field)
         }
+        // An uploaded asset must exist on the account and be what its field needs.
+        let uploads: [(String, String?, AssetPurpose)] = [
+            ("audio_asset_id", videoRequest.audioAssetID, .audio), ("background.asset_id", videoRequest.background?.assetID, .image),
+        ]
+        for case let (param, id?, purpose) in uploads {
+            guard let asset = await state.asset(id: id) else {
+                throw SimError(.notFound, "asset_not_found", "Asset \(id) was not found", param: param)
+            }
+            guard purpose.accepts(asset.type) else {
+                throw SimError.invalid("Asset \(id) is \(asset.type.rawValue), not \(purpose.typeList)", param: param)
+            }
+        }
         let hash = stableHash(try videoRequest.jsonBody(pretty: false))
         switch await state.beginCreate(key: key, bodyHash: hash) {
         case .inFlight:
@@ -164,8 +176,8 @@ struct VideosController {
         case .completed:
             let ext = (video.request.outputFormat ?? .mp4) == .webm ? "webm" : "mp4"
             out.completedAt = Int(video.createdAt + video.renderSeconds)
-            // A recording's length is not known here: the simulator renders it as a 6-second video.
-            out.duration = video.request.usesAudio ? 6 : Self.duration(of: video.request.script)
+            // An uploaded recording's length from its header; one at a URL is not fetched, and taken as 6 s.
+            out.duration = await state.spokenSeconds(of: video.request)
             out.videoURL = media.url(path: "\(video.id).\(ext)", now: now)
             out.captionedVideoURL = media.url(path: "\(video.id)_captioned.\(ext)", now: now)
             out.thumbnailURL = media.url(path: "\(video.id).jpg", now: now)

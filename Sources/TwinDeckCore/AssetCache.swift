@@ -67,8 +67,12 @@ public struct AssetCache: Sendable {
 
     /// The asset for `file`: the remembered one when this account uploaded the same content before, else `upload`'s
     /// (then remembered). A cache that cannot be read or written does not stop the upload; it is said in `note`.
+    ///
+    /// `exists`, when given, asks the server whether a remembered asset is still there (`GET /v3/assets/{id}`): one the
+    /// account no longer has (deleted, or a demo simulator that started afresh) is forgotten and the file uploaded again.
     public func asset(
         for file: AssetFile, account: String, now: Date = Date(),
+        exists: ((UploadedAsset) async throws -> Bool)? = nil,
         upload: (AssetFile) async throws -> UploadedAsset
     ) async throws -> Outcome {
         let hash: String
@@ -82,8 +86,13 @@ public struct AssetCache: Sendable {
         var note: String?
         do {
             if let asset = try lookup(sha256: hash, size: file.size, account: account) {
-                return Outcome(asset: asset, reused: true, note: nil)
+                if try await exists?(asset) ?? true {
+                    return Outcome(asset: asset, reused: true, note: nil)
+                }
+                note = "\(asset.assetID) is no longer on the account: uploaded again"
             }
+        } catch let error as HeyGenError {
+            throw error  // the server could not say whether the asset exists: nothing is guessed
         } catch {
             note = "the upload cache \(url.path) could not be read (\(Self.reason(error))); it will be rewritten"
         }
@@ -92,7 +101,7 @@ public struct AssetCache: Sendable {
             try remember(Entry(account: account, sha256: hash, size: file.size, asset: asset,
                                fileName: file.url.lastPathComponent, uploadedAt: now))
         } catch {
-            note = "uploaded, but the upload cache \(url.path) could not be saved (\(Self.reason(error))): the next use uploads again"
+            note = (note.map { $0 + "; " } ?? "") + "uploaded, but the upload cache \(url.path) could not be saved (\(Self.reason(error))): the next use uploads again"
         }
         return Outcome(asset: asset, reused: false, note: note)
     }
@@ -100,5 +109,95 @@ public struct AssetCache: Sendable {
     static func reason(_ error: any Error) -> String {
         if error is DecodingError { return "not the cache's JSON" }
         return Sanitizer.inert((error as NSError).localizedDescription, limit: 200)
+    }
+}
+
+/// Turns the local files a request names into asset ids: each file checked (nothing is sent for a bad one), uploaded
+/// once per content and account (``AssetCache``), and its id put in the request. The compose form, `twindeck create`
+/// and `twindeck batch` all go through it before the one ``SubmitPipeline``.
+public struct LocalFileUploader: Sendable {
+    public let service: any HeyGenService
+    public let cache: AssetCache
+    /// ``HeyGenConfiguration/accountTag`` (or `demo`).
+    public let account: String
+
+    public init(service: any HeyGenService, cache: AssetCache, account: String) {
+        self.service = service
+        self.cache = cache
+        self.account = account
+    }
+
+    /// One file's progress: which field, and the upload's own figures (`sent == total` and `reused` when nothing was sent).
+    public struct Progress: Sendable, Hashable {
+        public var field: String
+        public var fileName: String
+        public var sent: Int64
+        public var total: Int64
+        public var attempt: Int
+        public var reused: Bool
+    }
+
+    /// `request` with every file of `files` uploaded and its asset id in place.
+    /// - Returns: the request, and notes worth telling (a cache that could not be saved, an asset uploaded again).
+    /// - Throws: ``HeyGenError`` at the file's target field (`audio_asset_id`, `background.asset_id`) for a file that
+    ///   cannot be used or an upload the server refused; the upload's own error for a network failure.
+    public func resolve(
+        _ request: CreateVideoRequest, files: LocalFiles, progress: @escaping @Sendable (Progress) -> Void = { _ in }
+    ) async throws -> (request: CreateVideoRequest, notes: [String]) {
+        let (checked, issues) = files.check()
+        if let first = issues.first {
+            throw HeyGenError(kind: .invalidRequest, message: first.message, param: first.field, issues: issues)
+        }
+        var request = request
+        var notes: [String] = []
+        for (field, file) in checked {
+            let name = file.url.lastPathComponent
+            let outcome: AssetCache.Outcome
+            do {
+                outcome = try await upload(file) { p in
+                    progress(Progress(field: field.column, fileName: name, sent: p.sent, total: p.total, attempt: p.attempt, reused: false))
+                }
+            } catch let error as HeyGenError {
+                throw Self.atField(error, field)
+            }
+            if outcome.reused {
+                progress(Progress(field: field.column, fileName: name, sent: file.size, total: file.size, attempt: 1, reused: true))
+            }
+            if let note = outcome.note { notes.append(note) }
+            LocalFiles.fill(&request, field, outcome.asset.assetID)
+        }
+        return (request, notes)
+    }
+
+    /// One checked file's asset: the remembered one when this account still has it (asked with `GET /v3/assets/{id}`),
+    /// else a new upload (then remembered).
+    public func upload(_ file: AssetFile, progress: @escaping @Sendable (UploadProgress) -> Void) async throws -> AssetCache.Outcome {
+        try await cache.asset(for: file, account: account, exists: { [service] asset in
+            do {
+                _ = try await service.asset(id: asset.assetID)
+                return true
+            } catch let error as HeyGenError where error.kind == .notFound {
+                return false
+            }
+        }) { [service] file in
+            try await service.uploadAsset(file, progress: progress)
+        }
+    }
+
+    /// An upload's refusal (its field is `file`) moved to the request field the file fills.
+    static func atField(_ error: HeyGenError, _ field: LocalFileField) -> HeyGenError {
+        // A refusal of the file itself; an unreachable server, a bad key or no credit is not the field's fault.
+        guard [.invalidRequest, .validation, .http, .notFound].contains(error.kind) else { return error }
+        var moved = error
+        if moved.param == nil || moved.param == "file" { moved.param = field.target }
+        moved.issues = moved.issues.map { issue in
+            var issue = issue
+            if issue.field == "file" { issue.field = field.target }
+            return issue
+        }
+        if moved.issues.isEmpty {
+            moved.issues = [FieldIssue(field: field.target, message: "\(field.label): \(moved.message)", rule: "asset.upload")]
+        }
+        return moved
     }
 }

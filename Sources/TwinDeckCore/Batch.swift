@@ -16,15 +16,21 @@ public struct BatchColumn: Sendable {
     public let summary: String
     /// Puts a (trimmed, non-empty) cell into the request; returns why the cell cannot be read.
     let apply: @Sendable (String, inout CreateVideoRequest) -> String?
+    /// The local file this column names (uploaded before the row is sent, its asset id in ``field``); nil for a request field.
+    public let file: LocalFileField?
 
-    /// Every column, in the order of the compose form: one per field of ``RequestFields/all``.
+    /// Every column, in the order of the compose form: one per field of ``RequestFields/all``, then one per local file of
+    /// ``RequestFields/files``.
     public static let all: [BatchColumn] = RequestFields.all.map { field in
         BatchColumn(name: field.column, aliases: field.aliases, field: field.wire, isRequired: field.isRequiredColumn,
-                    summary: field.help, apply: { value, request in field.set(&request, value) })
+                    summary: field.help, apply: { value, request in field.set(&request, value) }, file: nil)
+    } + RequestFields.files.map { file in
+        BatchColumn(name: file.column, aliases: [], field: file.target, isRequired: false,
+                    summary: file.help + " (a relative path is read from the batch file's folder)", apply: { _, _ in nil }, file: file)
     }
 
     /// The columns of which a file must have at least one: what the video says.
-    public static let speechColumns = ["script", "audio_url", "audio_asset_id"]
+    public static let speechColumns = ["script", "audio_url", "audio_asset_id", "audio_file"]
 
     /// The columns that fill the background (a row uses one of them).
     static let backgroundColumns = all.filter { $0.field.hasPrefix("background.") }.map(\.name)
@@ -39,12 +45,14 @@ public struct BatchColumn: Sendable {
     /// The column to blame for a rule's field in a row that has `columns` filled: the column that fills the field,
     /// or for the background as a whole, the background column the row used.
     static func blamed(for field: String, filled columns: [String]) -> String? {
+        // A field a local file fills is the file's column when the row named one.
+        if let file = RequestFields.files.first(where: { $0.target == field && columns.contains($0.column) }) { return file.column }
         if let column = all.first(where: { $0.field == field }) { return column.name }
         if field.hasPrefix("background") {
             return backgroundColumns.reversed().first(where: columns.contains) ?? "background_color"
         }
         if field == "audio_url" || field == "audio_asset_id" {
-            return ["audio_url", "audio_asset_id"].first(where: columns.contains) ?? field
+            return ["audio_url", "audio_asset_id", "audio_file"].first(where: columns.contains) ?? field
         }
         return nil
     }
@@ -83,6 +91,9 @@ public struct BatchRow: Sendable, Equatable {
     public let key: String
     /// The columns this row filled (for blaming a rule on a column).
     public let filled: [String]
+    /// The local files the row names (paths made absolute against the batch file's folder); ``request`` holds their
+    /// placeholders until they are uploaded.
+    public var files = LocalFiles()
 }
 
 /// A CSV file of videos, one a row, read and checked before anything is sent.
@@ -97,7 +108,9 @@ public struct BatchFile: Sendable {
     public private(set) var readIssues: [BatchIssue]
 
     /// Reads a batch file; never throws, every problem is in ``readIssues``.
-    public init(data: Data, name: String) {
+    /// - Parameter folder: where a relative path in a file column is read from (the batch file's folder); nil for the
+    ///   current directory.
+    public init(data: Data, name: String, folder: URL? = nil) {
         self.name = name
         var bytes = data
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
@@ -105,7 +118,7 @@ public struct BatchFile: Sendable {
             (rows, readIssues) = ([], [BatchIssue(row: nil, column: nil, message: "the file is not UTF-8 text")])
             return
         }
-        (rows, readIssues) = Self.read(text, name: name)
+        (rows, readIssues) = Self.read(text, name: name, folder: folder)
         // In a well-formed file quotes pair up (a quote inside a cell is doubled). An odd count means a quoted cell is
         // never closed, and the reader would take the rest of the file as one cell: fewer rows than the file shows.
         if text.unicodeScalars.lazy.filter({ $0 == "\"" }).count % 2 == 1 {
@@ -114,7 +127,7 @@ public struct BatchFile: Sendable {
         }
     }
 
-    private static func read(_ text: String, name: String) -> ([BatchRow], [BatchIssue]) {
+    private static func read(_ text: String, name: String, folder: URL?) -> ([BatchRow], [BatchIssue]) {
         let reader: CSVReader
         do {
             reader = try CSVReader(string: text, hasHeaderRow: false)
@@ -143,7 +156,7 @@ public struct BatchFile: Sendable {
         }
         if !columns.contains(where: { BatchColumn.speechColumns.contains($0?.name ?? "") }) {
             issues.append(BatchIssue(row: 1, column: "script", message:
-                "missing required column (or a recording instead: audio_url or audio_asset_id)"))
+                "missing required column (or a recording instead: audio_url, audio_asset_id or audio_file)"))
         }
         let named = header.map { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         var rows: [BatchRow] = []
@@ -158,6 +171,7 @@ public struct BatchFile: Sendable {
             }
             var request = CreateVideoRequest(avatarID: "", script: "", voiceID: "")
             var filled: [String] = []
+            var paths: [String: String] = [:]
             for (column, cell) in zip(columns, cells) where !cell.isEmpty {
                 guard let column else { continue }
                 // A NUL would be sent and then stored cut short; other control characters reach the API as they are.
@@ -166,7 +180,14 @@ public struct BatchFile: Sendable {
                     filled.append(column.name)
                     continue
                 }
-                if let problem = column.apply(cell, &request) {
+                if column.file != nil {
+                    let expanded = (cell as NSString).expandingTildeInPath
+                    if let folder, !expanded.hasPrefix("/") {
+                        paths[column.name] = folder.appendingPathComponent(expanded).path
+                    } else {
+                        paths[column.name] = expanded
+                    }
+                } else if let problem = column.apply(cell, &request) {
                     issues.append(BatchIssue(row: number, column: column.name, message: problem))
                 }
                 filled.append(column.name)
@@ -177,10 +198,15 @@ public struct BatchFile: Sendable {
                                          message: backgrounds.count == 2 ? "use either \(backgrounds[0]) or \(backgrounds[1]), not both"
                                              : "use one of \(backgrounds.joined(separator: ", ")), not several"))
             }
-            let body = (try? request.jsonBody(pretty: false)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let files = LocalFiles(paths)
+            request = files.withPlaceholders(request)
+            // The files named are part of what the row is (their ids are not known yet): two rows naming other files are
+            // other videos. A row without files keeps the key it always had.
+            var body = (try? request.jsonBody(pretty: false)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            if !files.isEmpty { body += "\u{0}" + files.paths.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{0}") }
             copies[body, default: 0] += 1
-            let key = IdempotencyKey.derived(prefix: "batch", from: [name, body, String(copies[body]!)])
-            rows.append(BatchRow(number: number, request: request, key: key, filled: filled))
+            let key = IdempotencyKey.derived(prefix: "batch", from: [name, body, String(copies[body] ?? 1)])
+            rows.append(BatchRow(number: number, request: request, key: key, filled: filled, files: files))
         }
         if rows.isEmpty && issues.isEmpty {
             issues.append(BatchIssue(row: nil, column: nil, message: "the file has a header but no rows"))
@@ -202,6 +228,16 @@ public struct BatchFile: Sendable {
         return nil
     }
 
+    /// Each row's local files that cannot be used (unreadable, too big, the wrong type), on the file's column. Reads the
+    /// disk (stat and a few bytes a file).
+    public func fileIssues() -> [BatchIssue] {
+        rows.flatMap { row in
+            row.files.check().issues.map { issue in
+                BatchIssue(row: row.number, column: RequestFields.files.first { $0.target == issue.field }?.column, message: issue.message)
+            }
+        }
+    }
+
     /// The look ids the rows name, each once, in the order they first appear.
     public var lookIDs: [String] { Self.distinct(rows.map(\.request.avatarID)) }
 
@@ -221,11 +257,12 @@ public struct BatchFile: Sendable {
     ///   - missingVoices: the same for voices, on the `voice` column.
     ///   - voices: the voices fetched so far by id; a row whose voice is known is also checked against its limits
     ///     (pauses, locale).
+    ///   - extra: more issues to sort in (``fileIssues()``).
     public func issues(
         looks: [String: Look] = [:], missingLooks: [String: String] = [:], missingVoices: [String: String] = [:],
-        voices: [String: Voice] = [:]
+        voices: [String: Voice] = [:], extra: [BatchIssue] = []
     ) -> [BatchIssue] {
-        var all = readIssues
+        var all = readIssues + extra
         for row in rows {
             if let message = missingLooks[row.request.avatarID] { all.append(BatchIssue(row: row.number, column: "look", message: message)) }
             if let message = missingVoices[row.request.voiceID] { all.append(BatchIssue(row: row.number, column: "voice", message: message)) }

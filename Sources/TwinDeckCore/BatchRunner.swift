@@ -93,7 +93,11 @@ public struct BatchRunner: Sendable {
     /// How the runner waits (tests pass a faster one).
     public var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
-    public init(store: SubmissionStore, service: any HeyGenService, concurrency: Int) {
+    /// Uploads the rows' local files; rows naming one are unresolved without it.
+    public var uploader: LocalFileUploader?
+
+    public init(store: SubmissionStore, service: any HeyGenService, concurrency: Int, uploader: LocalFileUploader? = nil) {
+        self.uploader = uploader
         self.store = store
         self.service = service
         self.concurrency = min(max(1, concurrency), Self.maxConcurrency)
@@ -121,7 +125,9 @@ public struct BatchRunner: Sendable {
                 missingVoices[id] = "voice \"\(id)\" was not found (twindeck voices lists them)"
             }
         }
-        let issues = file.issues(looks: looks, missingLooks: missingLooks, missingVoices: missingVoices)
+        // The voices' own limits (pauses, a locale) and each local file (size, type) are checked too.
+        let issues = file.issues(looks: looks, missingLooks: missingLooks, missingVoices: missingVoices, voices: voices,
+                                 extra: file.fileIssues())
         return (BatchCatalog(looks: looks, voices: voices), issues)
     }
 
@@ -152,9 +158,28 @@ public struct BatchRunner: Sendable {
     }
 
     private func process(_ row: BatchRow, catalog: BatchCatalog, gate: RateGate, events: @Sendable (BatchEvent) -> Void) async throws -> BatchResult {
+        var row = row
         let look = catalog.looks[row.request.avatarID]
         var outcome = BatchResult.Outcome.submitted
-        switch try await BatchRowState.of(row, in: store) {
+        let state = try await BatchRowState.of(row, in: store)
+        let sends: Bool = switch state {
+        case .new, .resend: true
+        default: false
+        }
+        if sends, !row.files.isEmpty {
+            // Uploaded before the row is recorded, once per content: a re-run (a re-send with the same key) finds them
+            // uploaded and sends the same body. A file that cannot be uploaded leaves the row unsent, with the reason.
+            guard let uploader else {
+                return BatchResult(row: row.number, key: row.key, outcome: .unresolved, error: "uploads are not set up here")
+            }
+            do {
+                row = BatchRow(number: row.number, request: try await uploader.resolve(row.request, files: row.files).request,
+                               key: row.key, filled: row.filled, files: row.files)
+            } catch let error as HeyGenError {
+                return BatchResult(row: row.number, key: row.key, outcome: .unresolved, error: error.description)
+            }
+        }
+        switch state {
         case .done(let videoID):
             return BatchResult(row: row.number, key: row.key, outcome: .skipped, videoID: videoID)
         case .rejected(let reason):

@@ -83,12 +83,15 @@ public enum ComposeField: String, CaseIterable, Codable, Sendable {
 /// What the video says: the script, or a recording given as a URL or as an uploaded asset.
 public enum SpeechSource: String, Codable, Sendable, CaseIterable {
     case script, audioURL = "audio_url", audioAsset = "audio_asset"
+    /// A recording on this machine, uploaded when the video is submitted.
+    case audioFile = "audio_file"
 
     public var displayName: String {
         switch self {
         case .script: "script (text to speech)"
         case .audioURL: "recording at a URL"
         case .audioAsset: "uploaded recording (asset id)"
+        case .audioFile: "recording file here (uploaded on submit)"
         }
     }
 }
@@ -98,6 +101,16 @@ public enum BackgroundKind: String, Codable, Sendable, CaseIterable {
     case none, color, image
     /// An uploaded image, sent as `background.asset_id`.
     case asset
+    /// An image file on this machine, uploaded when the video is submitted and sent as `background.asset_id`.
+    case file
+
+    public var displayName: String {
+        switch self {
+        case .asset: "uploaded image"
+        case .file: "image file here (uploaded on submit)"
+        default: rawValue
+        }
+    }
 }
 
 /// What the person has typed and chosen; saved as the draft so it survives quitting.
@@ -233,6 +246,7 @@ public struct ComposeDraft: Codable, Equatable, Sendable {
         case .script: request.script = script.text
         case .audioURL: put("audio_url", trimmed(audio))
         case .audioAsset: put("audio_asset_id", trimmed(audio))
+        case .audioFile: break  // the upload's id, or its placeholder below
         }
         put("title", trimmed(title))
         request.resolution = resolution
@@ -248,6 +262,7 @@ public struct ComposeDraft: Codable, Equatable, Sendable {
             case .color: request.background = .color(value)
             case .image: request.background = .image(url: value)
             case .asset: request.background = Background(type: "image", assetID: value)
+            case .file: break  // the upload's id, or its placeholder below
             }
         }
         put("voice_settings.speed", trimmed(speed))
@@ -260,7 +275,15 @@ public struct ComposeDraft: Codable, Equatable, Sendable {
         put("motion_prompt", PlainText.trimmed(motionPrompt.text, newlines: true))
         if let expressiveness { put("expressiveness", expressiveness.rawValue) }
         request.outputFormat = outputFormat
-        return (request, parseIssues)
+        return (localFiles.withPlaceholders(request), parseIssues)
+    }
+
+    /// The files on this machine the draft names (a recording, a background image), uploaded on submit.
+    public var localFiles: LocalFiles {
+        var paths: [String: String] = [:]
+        if speechSource == .audioFile { paths["audio_file"] = audio.text }
+        if backgroundKind == .file, outputFormat != .webm { paths["background_file"] = backgroundValue.text }
+        return LocalFiles(paths)
     }
 
     /// A draft that re-creates `request` (re-compose from the board).
@@ -346,6 +369,11 @@ public struct ComposeState: Equatable, Sendable {
     /// Which pane a pick (look/voice) was started from.
     public var picking: ComposeField?
     public var scroll = 0
+    /// What checking the form's local files found, by ``LocalFileField/column``: about the path it names, so a check of a
+    /// path since changed is not shown.
+    public var fileChecks: [String: LocalFileCheck] = [:]
+    /// The upload of a local file during the submit.
+    public var upload: LocalFileUploader.Progress?
 
     public init() {}
 
@@ -354,6 +382,15 @@ public struct ComposeState: Equatable, Sendable {
             && a.showAllIssues == b.showAllIssues && a.submit == b.submit && a.serverIssue == b.serverIssue
             && a.fieldNote?.field == b.fieldNote?.field && a.fieldNote?.text == b.fieldNote?.text && a.previewing == b.previewing
             && a.confirmingClear == b.confirmingClear && a.picking == b.picking && a.scroll == b.scroll
+            && a.fileChecks == b.fileChecks && a.upload == b.upload
+    }
+
+    /// The check of the file the draft names now for `column`, if it has been checked.
+    public func fileCheck(_ column: String) -> LocalFileCheck? {
+        guard let check = fileChecks[column], let path = draft.localFiles.paths[column].map({ PlainText.trimmed($0) }),
+            check.path == path
+        else { return nil }
+        return check
     }
 
     /// The fields shown now: Avatar V hides the IV-only ones; no background means no value field; the script or the

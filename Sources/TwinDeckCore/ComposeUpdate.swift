@@ -33,7 +33,45 @@ extension AppState {
         if let server = compose.serverIssue, let field = ComposeField.forWire(server.field), issues[field] == nil {
             issues[field] = server.message
         }
+        // A local file that cannot be used (checked off the UI thread: ``Effect/checkFiles(_:)``), or none named.
+        for file in RequestFields.files {
+            guard let field = ComposeField.forWire(file.target), issues[field] == nil else { continue }
+            if let problem = compose.fileCheck(file.column)?.problem {
+                issues[field] = problem
+            } else if file.column == "background_file", compose.draft.backgroundKind == .file, compose.draft.outputFormat != .webm,
+                compose.draft.localFiles.paths[file.column] == nil
+            {
+                issues[field] = "name an image file on this machine (png or jpeg, at most 32 MB)"
+            }
+        }
         return issues
+    }
+
+    /// The length of the form's recording file when its header tells it.
+    public var recordingSeconds: Int? {
+        guard compose.draft.speechSource == .audioFile, let seconds = compose.fileCheck("audio_file")?.seconds else { return nil }
+        return Int(saturating: seconds.rounded(.up))
+    }
+
+    /// Checks the form's local files when it names any (after editing a path, choosing a file kind, loading a draft).
+    func checkFilesEffects() -> [Effect] {
+        let files = compose.draft.localFiles
+        return files.isEmpty ? [] : [.checkFiles(files)]
+    }
+
+    /// The files' checks came back: kept for the fields; a submit waiting for its confirmation goes back to the form
+    /// when one cannot be used.
+    mutating func filesChecked(_ checks: [LocalFileCheck]) -> [Effect] {
+        for check in checks { compose.fileChecks[check.column] = check }
+        guard compose.submit == .confirming else { return [] }
+        let issues = composeIssues
+        if let first = compose.visibleFields.first(where: { issues[$0] != nil }) {
+            compose.submit = .idle
+            compose.showAllIssues = true
+            compose.focus = first
+            showToast(issues[first] ?? "A file cannot be used", level: .error, seconds: 8)
+        }
+        return []
     }
 
     /// The problems to show: touched fields, or all of them after a refused submit.
@@ -238,7 +276,7 @@ extension AppState {
         compose.draft = draft
         compose.touched.insert(field)
         if compose.serverIssue.flatMap({ ComposeField.forWire($0.field) }) == field { compose.serverIssue = nil }
-        return saveDraftNow()
+        return saveDraftNow() + (field == .speech || field == .background || field == .outputFormat ? checkFilesEffects() : [])
     }
 
     // MARK: - Text editing
@@ -256,11 +294,11 @@ extension AppState {
         switch key {
         case .escape:
             compose.editing = false
-            return saveDraftNow()
+            return saveDraftNow() + checkFilesEffects()
         case .enter where !multiline, .tab:
             compose.editing = false
-            if key == .tab { return performCompose(.nextField) + saveDraftNow() }
-            return saveDraftNow()
+            if key == .tab { return performCompose(.nextField) + saveDraftNow() + checkFilesEffects() }
+            return saveDraftNow() + checkFilesEffects()
         case .enter: edit { $0.insert("\n") }
         case .backspace: edit { $0.backspace() }
         case .delete, .control("d"): edit { $0.deleteForward() }
@@ -304,12 +342,14 @@ extension AppState {
             return []
         }
         compose.submit = .confirming
+        // The files are checked again as the confirmation opens: one changed since it was named goes back to its field.
+        let files = checkFilesEffects()
         // The pre-flight shows the look's status as HeyGen has it now, not as it was when it was picked, and counts
         // what is rendering on the whole account (until that answer comes, the board's own count stands in).
         account.rendering = nil
-        guard let id = compose.draft.lookID, !looks.detailLoading.contains(id) else { return [.loadAccountRendering] }
+        guard let id = compose.draft.lookID, !looks.detailLoading.contains(id) else { return files + [.loadAccountRendering] }
         looks.detailLoading.insert(id)
-        return [.loadLookDetail(id: id), .loadAccountRendering]
+        return files + [.loadLookDetail(id: id), .loadAccountRendering]
     }
 
     mutating func handleConfirmKey(_ key: KeyPress) -> [Effect] {
@@ -319,9 +359,19 @@ extension AppState {
                 showToast(blocker, level: .error, seconds: 8)
                 return []
             }
+            if let problem = composeIssues.first {
+                // A file check that came back while confirming, say.
+                compose.submit = .idle
+                compose.showAllIssues = true
+                compose.focus = problem.key
+                showToast(problem.value, level: .error, seconds: 8)
+                return []
+            }
             compose.submit = .sending
+            compose.upload = nil
             let (request, _) = compose.draft.request()
-            return [.submit(request, lookName: compose.draft.lookName, voiceName: compose.draft.voiceName, look: composeLook)]
+            return [.submit(request, lookName: compose.draft.lookName, voiceName: compose.draft.voiceName, look: composeLook,
+                            files: compose.draft.localFiles)]
         default:
             compose.submit = .idle
             return []
@@ -355,6 +405,7 @@ extension AppState {
     }
 
     mutating func submitFinished(_ result: Result<SubmitOutcome, HeyGenError>) -> [Effect] {
+        compose.upload = nil
         switch result {
         case .success(.created(let response, let key)):
             compose.submit = .sent(videoID: response.videoID, status: response.status)
@@ -383,7 +434,10 @@ extension AppState {
             return [.pollNow]
         case .failure(let error):
             compose.submit = .failed(error)
-            if error.kind == .validation, let param = error.param, let field = ComposeField.forWire(param) {
+            // A refusal naming a field lands on it: the server's, or a local file that could not be uploaded.
+            if [.validation, .invalidRequest, .notFound, .http].contains(error.kind), let param = error.param,
+                let field = ComposeField.forWire(param)
+            {
                 compose.serverIssue = FieldIssue(field: param, message: error.message, rule: "server")
                 compose.focus = field
             }

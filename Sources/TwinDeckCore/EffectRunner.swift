@@ -13,12 +13,22 @@ public protocol HeyGenService: Sendable {
     func renderingOnAccount() async throws -> Int?
     /// Speaks a script in a voice (`POST /v3/voices/speech`).
     func speech(_ request: SpeechRequest) async throws -> SpeechResponse
+    /// Uploads a checked local file (`POST /v3/assets`).
+    func uploadAsset(_ file: AssetFile, progress: @escaping @Sendable (UploadProgress) -> Void) async throws -> UploadedAsset
+    /// An asset's metadata (`GET /v3/assets/{asset_id}`); throws `notFound` when the account has no such asset.
+    func asset(id: String) async throws -> AssetInfo
 }
 
 extension HeyGenService {
     public func renderingOnAccount() async throws -> Int? { nil }
     public func speech(_ request: SpeechRequest) async throws -> SpeechResponse {
         throw HeyGenError(kind: .configuration, message: "speech is not available here")
+    }
+    public func uploadAsset(_ file: AssetFile, progress: @escaping @Sendable (UploadProgress) -> Void) async throws -> UploadedAsset {
+        throw HeyGenError(kind: .configuration, message: "uploads are not available here")
+    }
+    public func asset(id: String) async throws -> AssetInfo {
+        throw HeyGenError(kind: .configuration, message: "assets are not available here")
     }
 }
 
@@ -83,6 +93,8 @@ public final class EffectRunner: @unchecked Sendable {
     public let board: BoardEngine?
     private let previews: PreviewRenderer?
     private let player: AudioPlayer?
+    /// Uploads the form's local files on submit; nil where uploads are not set up (a submit naming a file then says so).
+    private let uploader: LocalFileUploader?
     /// Only used from the thread that calls `run` (the UI loop's).
     private let terminal: (any TerminalEffects)?
     private let post: @Sendable (Message) -> Void
@@ -99,9 +111,10 @@ public final class EffectRunner: @unchecked Sendable {
     ///   - post: delivers a result to the UI loop (thread-safe).
     public init(service: any HeyGenService, cache: VoiceCache?, recorder: (any SubmissionRecorder)? = nil,
                 drafts: DraftStore? = nil, board: BoardEngine? = nil, previews: PreviewRenderer? = nil, player: AudioPlayer? = nil,
-                terminal: (any TerminalEffects)? = nil,
+                uploader: LocalFileUploader? = nil, terminal: (any TerminalEffects)? = nil,
                 logger: Logger, copy: @escaping @Sendable (String) -> Bool, post: @escaping @Sendable (Message) -> Void) {
         self.terminal = terminal
+        self.uploader = uploader
         self.previews = previews
         self.player = player
         self.service = service
@@ -145,11 +158,28 @@ public final class EffectRunner: @unchecked Sendable {
             }
         case .copy(let text, let what):
             post(.copied(what: what, ok: copy(text)))
-        case .submit(let request, let lookName, let voiceName, let look):
-            start("submit") { [service, recorder, logger, board] in
-                .submitted(await Self.submit(request, lookName: lookName, voiceName: voiceName, look: look,
-                                             service: service, recorder: recorder, board: board, logger: logger))
+        case .submit(let request, let lookName, let voiceName, let look, let files):
+            start("submit") { [service, recorder, logger, board, uploader, post] in
+                var request = request
+                if !files.isEmpty {
+                    guard let uploader else {
+                        return .submitted(.failure(HeyGenError(kind: .configuration, message: "uploads are not set up here, so nothing was sent")))
+                    }
+                    do {
+                        let resolved = try await uploader.resolve(request, files: files) { post(.uploadProgressed($0)) }
+                        request = resolved.request
+                        for note in resolved.notes { logger.notice("upload: \(note)") }
+                    } catch {
+                        // Nothing was recorded or sent: the form keeps everything, the reason lands on the file's field.
+                        return .submitted(await Self.result { throw error })
+                    }
+                }
+                return .submitted(await Self.submit(request, lookName: lookName, voiceName: voiceName, look: look,
+                                                    service: service, recorder: recorder, board: board, logger: logger))
             }
+        case .checkFiles(let files):
+            // Off the UI thread: a path on a slow or hung mount must not stop a frame.
+            start("files") { .filesChecked(files.inspect()) }
         case .saveDraft(let draft):
             // On the UI thread, in order: a small file, and the result must not race the next save.
             guard let drafts else { return }

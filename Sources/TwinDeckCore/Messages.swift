@@ -42,6 +42,10 @@ public enum Message: Equatable, Sendable {
     case auditionChanged(voiceID: String, AuditionPhase?)
     /// The answer to ``Effect/speak(_:)``.
     case speechLoaded(SpeechRequest, Result<SpeechResponse, HeyGenError>)
+    /// The answer to ``Effect/checkFiles(_:)``: what each local file of the form is, or why it cannot be used.
+    case filesChecked([LocalFileCheck])
+    /// A local file of the submit being uploaded (or found uploaded before).
+    case uploadProgressed(LocalFileUploader.Progress)
 }
 
 /// How running `$VISUAL`/`$EDITOR` on the script ended.
@@ -107,8 +111,11 @@ public enum Effect: Equatable, Sendable {
     case loadVoices(refresh: Bool)
     /// Put text on the clipboard (OSC 52).
     case copy(String, what: String)
-    /// Record the submission in the store, then send it with its Idempotency-Key.
-    case submit(CreateVideoRequest, lookName: String?, voiceName: String?, look: Look?)
+    /// Upload the local files (their ids replace the placeholders), record the submission in the store, then send it
+    /// with its Idempotency-Key.
+    case submit(CreateVideoRequest, lookName: String?, voiceName: String?, look: Look?, files: LocalFiles = LocalFiles())
+    /// Check the form's local files (size, type, a recording's length) without sending anything.
+    case checkFiles(LocalFiles)
     /// Write the draft to disk; the result comes back as ``Message/draftSaved(_:_:)``.
     case saveDraft(ComposeDraft)
     case loadDraft

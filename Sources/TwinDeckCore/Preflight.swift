@@ -11,6 +11,8 @@ public struct Preflight: Equatable, Sendable {
     /// Whether `spokenSeconds` is the length of the script's generated speech (`a` in Compose) rather than the
     /// 150-words-a-minute estimate.
     public var spokenMeasured = false
+    /// A recording is sent instead of a script: `spokenSeconds` is its length when ``spokenMeasured``, else unknown.
+    public var recording = false
     /// The look's status word (`completed`, `processing`, …), or nil when the look is not known here.
     public var lookStatus: String?
     /// Why the submit is blocked, if it is.
@@ -53,12 +55,15 @@ extension AppState {
             let why = look.error?.message.map { ": \(Sanitizer.inert($0))" } ?? ""
             blocker = "The look “\(look.name)” is \(look.status?.rawValue ?? "not ready") and cannot be used for a video yet\(why)"
         }
-        let heard = heardSeconds
-        var preflight = Preflight(spokenSeconds: heard ?? Preflight.spokenSeconds(compose.draft.script.text), lookStatus: look?.status?.rawValue,
+        // A recording file's own length, or the script's heard speech, beats the words-a-minute guess.
+        let heard = compose.draft.speechSource == .script ? heardSeconds : recordingSeconds
+        let script = compose.draft.speechSource == .script ? compose.draft.script.text : ""
+        var preflight = Preflight(spokenSeconds: heard ?? Preflight.spokenSeconds(script), lookStatus: look?.status?.rawValue,
                                   blocker: blocker, rendering: account.rendering ?? board.rows.filter { $0.isRunning }.count,
                                   renderingOnAccount: account.rendering != nil,
                                   limit: account.user?.concurrencyLimit ?? Preflight.concurrencyLimit)
         preflight.spokenMeasured = heard != nil
+        preflight.recording = compose.draft.speechSource != .script
         return preflight
     }
 }

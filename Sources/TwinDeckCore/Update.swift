@@ -75,6 +75,7 @@ func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
             state.compose.draft = draft
             state.draftSync.written = draft
             state.draftSync.seen = draft
+            if !draft.localFiles.isEmpty { return [.checkFiles(draft.localFiles)] }
         }
         return []
     case .draftSaved(let draft, let result):
@@ -126,6 +127,11 @@ func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .speechLoaded(let request, let result):
         return state.speechLoaded(request, result)
+    case .filesChecked(let checks):
+        return state.filesChecked(checks)
+    case .uploadProgressed(let progress):
+        if state.compose.submit == .sending { state.compose.upload = progress }
+        return []
     case .copied(let what, let ok):
         state.showToast(ok ? "Copied \(what) to the clipboard (OSC 52)" : "Could not copy \(what)", level: ok ? .info : .error)
         return []

@@ -18,6 +18,8 @@ public struct AppConfiguration: Sendable {
     /// Fetches look pictures and voice previews (no API key goes to media hosts), kept under `mediaCache`.
     public var fetchMedia: (@Sendable (String) async throws -> Data)?
     public var mediaCache: URL?
+    /// Uploads the form's local files (a recording, a background image) on submit.
+    public var uploader: LocalFileUploader?
     public var logger: Logger
 
     public init(service: any HeyGenService, baseURL: String, isDemo: Bool, voiceCache: VoiceCache?,
@@ -94,7 +96,7 @@ public enum AppRuntime {
         defer { player?.stop() }
         let effects = EffectRunner(
             service: configuration.service, cache: configuration.voiceCache, recorder: configuration.recorder,
-            drafts: configuration.drafts, board: board, previews: previews, player: player,
+            drafts: configuration.drafts, board: board, previews: previews, player: player, uploader: configuration.uploader,
             terminal: TerminalSession(screen: screen, logger: configuration.logger), logger: configuration.logger,
             copy: { Clipboard.copy($0) }, post: { inbox.post($0) })
         defer { effects.cancelAll() }

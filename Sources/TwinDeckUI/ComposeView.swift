@@ -60,7 +60,18 @@ struct ComposeView {
         var text = " Compose a Digital Twin video"
         var style = theme.dim
         switch compose.submit {
-        case .sending: text += " · sending…"; style = theme.warn
+        case .sending:
+            style = theme.warn
+            if let upload = compose.upload, upload.sent < upload.total || !upload.reused {
+                let fraction = upload.total > 0 ? Double(upload.sent) / Double(upload.total) : 0
+                let cells = 10
+                let filled = min(cells, max(0, Int(saturating: (fraction * Double(cells)).rounded(.down))))
+                let retry = upload.attempt > 1 ? " (try \(upload.attempt))" : ""
+                text += " · uploading \(Sanitizer.inert(upload.fileName, limit: 40)) [" + String(repeating: "█", count: filled)
+                    + String(repeating: "░", count: cells - filled) + "] \(Int(saturating: fraction * 100))% of \(byteCount(upload.total))\(retry)"
+            } else {
+                text += " · sending…"
+            }
         case .sent(let id, let status): text += " · sent \(id) (\(status))"; style = theme.good
         case .uncertain(let why): text += " · no answer (\(why)); kept, will retry with the same key"; style = theme.warn
         case .failed(let error): text += " · refused: \(error.shortDescription)"; style = theme.bad
@@ -90,7 +101,8 @@ struct ComposeView {
                 continue
             }
             let note = compose.fieldNote?.field == field ? compose.fieldNote?.text : nil
-            let message = issues[field] ?? note
+            let info = fileInfo(field)
+            let message = issues[field] ?? note ?? info
             if field == .script {
                 items.append(scriptItem(width: width, issue: message))
                 continue
@@ -99,11 +111,28 @@ struct ComposeView {
                 self.fieldRow(&buffer, rect.row(0), field: field)
                 if let message {
                     buffer.line(String(repeating: " ", count: Self.labelWidth) + "↳ " + message, in: rect.row(1),
-                                style: issues[field] != nil ? theme.bad : theme.warn)
+                                style: issues[field] != nil ? theme.bad : note != nil ? theme.warn : theme.dim)
                 }
             })
         }
         return items
+    }
+
+    /// What the check of a local file found, under its field: its size and type (a recording's length), and that it is
+    /// uploaded on submit (or not again, when it was before).
+    func fileInfo(_ field: ComposeField) -> String? {
+        let column: String
+        switch field {
+        case .audio where draft.speechSource == .audioFile: column = "audio_file"
+        case .backgroundValue where draft.backgroundKind == .file: column = "background_file"
+        default: return nil
+        }
+        guard let check = compose.fileCheck(column), check.problem == nil, let size = check.size else { return nil }
+        let length = check.seconds.map { seconds in
+            let whole = Int(saturating: seconds.rounded(.up))
+            return whole < 60 ? ", \(whole) s" : ", \(whole / 60) min \(whole % 60) s"
+        } ?? ""
+        return "\(byteCount(size))\(length); uploaded when you submit (once: the same file is not sent again)"
     }
 
     func label(_ buffer: inout Buffer, _ rect: Rect, _ field: ComposeField) -> Int {
@@ -152,12 +181,13 @@ struct ComposeView {
             if draft.outputFormat == .webm {
                 buffer.line("not available with webm (transparent output)", in: valueRect, style: theme.dim)
             } else {
-                choice(draft.backgroundKind == .asset ? "uploaded image" : draft.backgroundKind.rawValue)
+                choice(draft.backgroundKind.displayName)
             }
         case .backgroundValue:
             let placeholder = switch draft.backgroundKind {
             case .color: "#RRGGBB"
             case .asset: "asset id of an uploaded image"
+            case .file: "a png or jpeg on this machine, e.g. ~/bg.png"
             default: "https://…/image.png"
             }
             text(draft.backgroundValue, placeholder: placeholder)
@@ -167,7 +197,13 @@ struct ComposeView {
         case .callbackURL: text(draft.callbackURL, placeholder: "(none)")
         case .callbackID: text(draft.callbackID, placeholder: "(none; echoed in the webhook)")
         case .speech: choice(draft.speechSource.displayName)
-        case .audio: text(draft.audio, placeholder: draft.speechSource == .audioAsset ? "asset id of an uploaded recording" : "https://…/voice.mp3")
+        case .audio:
+            let placeholder = switch draft.speechSource {
+            case .audioAsset: "asset id of an uploaded recording"
+            case .audioFile: "an mp3 or wav on this machine, e.g. ~/voice.mp3"
+            default: "https://…/voice.mp3"
+            }
+            text(draft.audio, placeholder: placeholder)
         case .fit: choice(draft.fit?.rawValue ?? "auto (the server chooses)")
         case .caption: choice(draft.caption.displayName)
         case .motionPrompt: text(draft.motionPrompt, placeholder: "(optional, Avatar IV)")
@@ -247,7 +283,8 @@ struct ComposeView {
     func confirmDialog(_ buffer: inout Buffer) {
         let (request, _) = draft.request()
         let preflight = state.preflight
-        let rect = buffer.area.centered(width: min(70, buffer.width - 2), height: preflight.blocker == nil ? 12 : 14)
+        let files = draft.backgroundKind == .file && draft.outputFormat != .webm ? 1 : 0
+        let rect = buffer.area.centered(width: min(70, buffer.width - 2), height: (preflight.blocker == nil ? 12 : 14) + files)
         buffer.fill(rect)
         buffer.frame(rect, title: preflight.blocker == nil ? "Submit this video?" : "Cannot submit yet", style: theme.border, titleStyle: theme.heading)
         let inner = rect.inset(dx: 2, dy: 1)
@@ -257,8 +294,19 @@ struct ComposeView {
         y = detailRow(&buffer, inner, y, "Voice", voice, theme: theme, style: .bold)
         y = detailRow(&buffer, inner, y, "Engine", request.effectiveEngine.displayName, theme: theme, style: .bold)
         y = detailRow(&buffer, inner, y, "Resolution", "\(request.resolution?.rawValue ?? "default") · \(request.aspectRatio?.rawValue ?? "16:9") · \(request.outputFormat?.rawValue ?? "mp4")", theme: theme, style: .bold)
-        let count = VideoRules.scriptLength(request.script)
-        y = detailRow(&buffer, inner, y, "Script", "\(grouped(count)) characters, " + (preflight.spokenMeasured ? "\(spoken(preflight.spokenSeconds).dropFirst()) (heard)" : spoken(preflight.spokenSeconds)), theme: theme)
+        if preflight.recording {
+            let what = draft.speechSource == .audioFile
+                ? "file " + ((draft.audio.text as NSString).lastPathComponent) + " (uploaded first)"
+                : draft.speechSource == .audioURL ? "at a URL" : "uploaded"
+            let length = preflight.spokenMeasured ? ", \(spoken(preflight.spokenSeconds).dropFirst().replacingOccurrences(of: " spoken", with: ""))" : ""
+            y = detailRow(&buffer, inner, y, "Recording", what + length, theme: theme)
+        } else {
+            let count = VideoRules.scriptLength(request.script)
+            y = detailRow(&buffer, inner, y, "Script", "\(grouped(count)) characters, " + (preflight.spokenMeasured ? "\(spoken(preflight.spokenSeconds).dropFirst()) (heard)" : spoken(preflight.spokenSeconds)), theme: theme)
+        }
+        if draft.backgroundKind == .file, draft.outputFormat != .webm {
+            y = detailRow(&buffer, inner, y, "Background", "file " + ((draft.backgroundValue.text as NSString).lastPathComponent) + " (uploaded first)", theme: theme)
+        }
         let checking = draft.lookID.map { state.looks.detailLoading.contains($0) } ?? false
         let lookLine = (preflight.lookStatus ?? "unknown") + (checking ? " (checking…)" : "")
         y = detailRow(&buffer, inner, y, "Look status", lookLine, theme: theme, style: preflight.blocker == nil ? theme.good : theme.bad)

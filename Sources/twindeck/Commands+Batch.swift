@@ -30,7 +30,8 @@ extension TwinDeckCommand {
 
         func run() async throws {
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.wrap(CLIError("cannot read \(file)", code: 64)) }
-            let batch = BatchFile(data: data, name: URL(fileURLWithPath: file).lastPathComponent)
+            let url = URL(fileURLWithPath: file)
+            let batch = BatchFile(data: data, name: url.lastPathComponent, folder: url.deletingLastPathComponent())
             // A broken header makes every row doubtful: say so without asking the server about looks and voices.
             if batch.readIssues.contains(where: { ($0.row ?? 1) == 1 }) { try refuse(batch.issues()) }
             try await Session.with(global) { session in
@@ -47,7 +48,7 @@ extension TwinDeckCommand {
                 var configuration = session.client.configuration
                 configuration.retry = .never
                 let sender = HeyGenClient(configuration: configuration, logger: Logging.makeLogger(quiet: false))
-                let runner = BatchRunner(store: store, service: sender, concurrency: concurrency)
+                let runner = BatchRunner(store: store, service: sender, concurrency: concurrency, uploader: session.uploader())
                 let titles = Dictionary(uniqueKeysWithValues: batch.rows.map { ($0.number, $0.request.title) })
                 let started = ContinuousClock.now
                 let results = try await runner.run(batch.rows, catalog: catalog) { event in

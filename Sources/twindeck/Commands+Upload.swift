@@ -25,17 +25,14 @@ extension TwinDeckCommand {
             try await Session.with(global, quiet: format.json) { session in
                 let url = URL(fileURLWithPath: (file as NSString).expandingTildeInPath)
                 let checked = try AssetFile.check(url, for: purpose ?? Self.purpose(of: url))
-                let account = session.isDemo ? "demo" : session.client.configuration.accountTag
-                let cache = AssetCache(url: Paths.cacheDirectory.appendingPathComponent(session.isDemo ? "assets-demo.json" : "assets.json"))
+                let uploader = session.uploader()
                 // Progress comes from the upload's body, one chunk at a time, while this task waits for it.
                 let line = ProgressLine()
                 defer { line.finish() }
                 let json = format.json
-                let outcome = try await cache.asset(for: checked, account: account) { file in
-                    try await session.client.uploadAsset(file) { p in
-                        guard !json else { return }
-                        line.update(Self.describe(p))
-                    }
+                let outcome = try await uploader.upload(checked) { p in
+                    guard !json else { return }
+                    line.update(Self.describe(p))
                 }
                 line.finish()
                 if let note = outcome.note { Output.note("twindeck: warning: \(note)") }

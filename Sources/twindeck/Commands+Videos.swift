@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HeyGen
+import TwinDeckCore
 
 extension TwinDeckCommand {
     /// `twindeck create`: submit a Digital Twin video.
@@ -22,6 +23,7 @@ extension TwinDeckCommand {
         var scriptFile: String?
         @Option(help: fieldHelp("audio_url", "url")) var audioURL: String?
         @Option(help: fieldHelp("audio_asset_id", "id")) var audioAssetID: String?
+        @Option(help: fileHelp("audio_file")) var audioFile: String?
         @Option(help: fieldHelp("title", "text")) var title: String?
         @Option(help: fieldHelp("resolution", "resolution")) var resolution: String?
         @Option(help: fieldHelp("aspect_ratio", "ratio")) var aspectRatio: String?
@@ -37,6 +39,7 @@ extension TwinDeckCommand {
         @Option(help: fieldHelp("background.value", "#RRGGBB")) var backgroundColor: String?
         @Option(help: fieldHelp("background.url", "url")) var backgroundImage: String?
         @Option(help: fieldHelp("background.asset_id", "id")) var backgroundAssetID: String?
+        @Option(help: fileHelp("background_file")) var backgroundFile: String?
         @Option(help: fieldHelp("output_format", "format")) var outputFormat: String?
         @Option(help: fieldHelp("caption", "off|srt|burned")) var caption: String?
         @Option(help: fieldHelp("callback_url", "url")) var callbackURL: String?
@@ -49,11 +52,15 @@ extension TwinDeckCommand {
 
         func validate() throws {
             if script != nil && scriptFile != nil { throw ValidationError("use either --script or --script-file, not both") }
-            if script == nil && scriptFile == nil && audioURL == nil && audioAssetID == nil {
-                throw ValidationError("a script is required: --script TEXT or --script-file PATH|- (or a recording: --audio-url, --audio-asset-id)")
+            if script == nil && scriptFile == nil && audioURL == nil && audioAssetID == nil && audioFile == nil {
+                throw ValidationError("a script is required: --script TEXT or --script-file PATH|- (or a recording: --audio-url, --audio-asset-id, --audio-file)")
             }
+            let recordings = [("--audio-url", audioURL), ("--audio-asset-id", audioAssetID), ("--audio-file", audioFile)]
+                .filter { $0.1 != nil }.map(\.0)
+            if recordings.count > 1 { throw ValidationError("use one of \(recordings.joined(separator: ", ")), not several") }
             let backgrounds = [("--background-color", backgroundColor), ("--background-image", backgroundImage),
-                               ("--background-asset-id", backgroundAssetID)].filter { $0.1 != nil }.map(\.0)
+                               ("--background-asset-id", backgroundAssetID), ("--background-file", backgroundFile)]
+                .filter { $0.1 != nil }.map(\.0)
             if backgrounds.count > 1 { throw ValidationError("use one of \(backgrounds.joined(separator: ", ")), not several") }
             if let idempotencyKey, !IdempotencyKey.isValid(idempotencyKey) {
                 throw ValidationError("--idempotency-key must be 1-255 characters of A-Z a-z 0-9 _ - : .")
@@ -76,7 +83,22 @@ extension TwinDeckCommand {
             ]
         }
 
-        /// The request the options describe, read by the field table; an option that cannot be read is refused at its field.
+        /// The local files named, by ``LocalFileField/column``: every file field of the table must be here.
+        func fileValues() -> [String: String?] { ["audio_file": audioFile, "background_file": backgroundFile] }
+
+        /// The local files to upload before sending.
+        func localFiles() throws -> LocalFiles {
+            let values = fileValues()
+            var paths: [String: String] = [:]
+            for field in RequestFields.files {
+                guard let entry = values[field.column] else { throw CLIError("internal: no option for the file field \(field.column)", code: 1) }
+                if let path = entry { paths[field.column] = path }
+            }
+            return LocalFiles(paths)
+        }
+
+        /// The request the options describe, read by the field table (a local file's placeholder in its field); an
+        /// option that cannot be read is refused at its field.
         func makeRequest() throws -> CreateVideoRequest {
             let values = try requestValues()
             var request = CreateVideoRequest(avatarID: "", script: "", voiceID: "")
@@ -94,19 +116,23 @@ extension TwinDeckCommand {
                 }
             }
             if !issues.isEmpty { throw HeyGenError(kind: .invalidRequest, message: "invalid", issues: issues) }
-            return request
+            return try localFiles().withPlaceholders(request)
         }
 
         func run() async throws {
-            let request: CreateVideoRequest
+            var request: CreateVideoRequest
+            let files: LocalFiles
             do {
                 request = try makeRequest()
-                let issues = request.validate()
+                files = try localFiles()
+                // Each file is checked (readable, size, type) with the rules: nothing is sent for a bad one.
+                let issues = files.check().issues + request.validate()
                 if !issues.isEmpty { throw HeyGenError(kind: .invalidRequest, message: "invalid", issues: issues) }
             } catch {
                 throw CLIError.wrap(error)
             }
             if dryRun {
+                // A file's asset id is known once it is uploaded: its placeholder (`<audio_file>`) stands in.
                 Output.line(String(decoding: try request.jsonBody(), as: UTF8.self))
                 return
             }
@@ -120,6 +146,20 @@ extension TwinDeckCommand {
                 }
                 let issues = request.validate(look: lookDetail, voice: voiceDetail)
                 if !issues.isEmpty { throw HeyGenError(kind: .invalidRequest, message: "invalid", issues: issues) }
+                if !files.isEmpty {
+                    // Uploaded (or found uploaded before) only once everything else passed; progress on stderr.
+                    let line = ProgressLine()
+                    let quiet = output.json
+                    let resolved = try await session.uploader().resolve(request, files: files) { p in
+                        guard !quiet, !p.reused else { return }
+                        let percent = p.total > 0 ? Int(saturating: Double(p.sent) * 100 / Double(p.total)) : 0
+                        line.update("uploading \(Sanitizer.inert(p.fileName, limit: 80)) \(percent)% · \(p.sent) of \(p.total) bytes"
+                                    + (p.attempt > 1 ? " (try \(p.attempt))" : ""))
+                    }
+                    line.finish()
+                    request = resolved.request
+                    for note in resolved.notes { Output.note("twindeck: \(note)") }
+                }
                 // Recorded before sending and marked after: a lost answer is finished by `twindeck resume`, same key.
                 let submitter = Submitter(client: session.client, store: try session.openStore(), isDemo: session.isDemo)
                 let key = idempotencyKey ?? IdempotencyKey.make()
@@ -157,6 +197,11 @@ extension TwinDeckCommand {
             }
         }
     }
+}
+
+/// The help of a local file's option, from the table of local files (types and limit included).
+func fileHelp(_ column: String) -> ArgumentHelp {
+    ArgumentHelp((RequestFields.file(column)?.help ?? column) + ".", valueName: "path")
 }
 
 /// The help of a request field's option, from the field table (limits and engine included).

@@ -69,6 +69,13 @@ struct Session {
         }
     }
 
+    /// Uploads local files for this session's account, remembering each (`assets-demo.json` with `--demo`).
+    func uploader() -> LocalFileUploader {
+        LocalFileUploader(
+            service: client, cache: AssetCache(url: Paths.cacheDirectory.appendingPathComponent(isDemo ? "assets-demo.json" : "assets.json")),
+            account: isDemo ? "demo" : client.configuration.accountTag)
+    }
+
     /// The history of submissions for this session (`demo-store.sqlite` with `--demo`, so demo videos never
     /// mix with real ones).
     func openStore() throws -> SubmissionStore {

@@ -48,14 +48,21 @@ struct AssetEndpointTests {
                 #expect(asset.sizeBytes == Int64(content.count))
                 let kept = try #require(await sim.state.asset(id: asset.assetID))
                 #expect(kept.type.mimeType == mime && kept.fileName == url.lastPathComponent)
-                let detail = try await rawRequest(.GET, sim.baseURL + "/v3/assets/\(asset.assetID)")
-                #expect(try JSONDecoder().decode(Answer.self, from: detail.body).data == asset)
+                // The published GET answer (id, name, type, …): the client's `asset(id:)` reads it.
+                let info = try await client.asset(id: asset.assetID)
+                #expect(info.id == asset.assetID && info.name == url.lastPathComponent && info.url == asset.url)
+                #expect(info.type == (mime.hasPrefix("audio") ? "audio" : "image"))
                 let served = try await rawRequest(.GET, asset.url, apiKey: nil)
                 #expect(served.body == content)
             }
             let audio = try #require(await sim.state.requestCounts()["POST /v3/assets"])
             #expect(audio == 3)
-            _ = client
+            await #expect(throws: HeyGenError.self) { try await client.asset(id: "asset_never_uploaded") }
+            do {
+                _ = try await client.asset(id: "asset_never_uploaded")
+            } catch let error as HeyGenError {
+                #expect(error.kind == .notFound)
+            }
         }
     }
 

@@ -19,12 +19,22 @@ struct NewFieldsSimulatorTests {
         return "{" + parts.joined(separator: ", ") + "}"
     }
 
+    /// Uploads a sample file and returns its asset id.
+    static func uploaded(_ sim: RunningSimulator, _ file: URL) async throws -> String {
+        let reply = try await rawUpload(sim, try Data(contentsOf: file), fileName: file.lastPathComponent)
+        try #require(reply.status == 200, "\(reply.text)")
+        return try JSONDecoder().decode(DataEnvelope<UploadedAsset>.self, from: reply.body).data.assetID
+    }
+
     @Test func everyNewFieldIsAccepted() async throws {
+        let files = try SampleAssets()
+        defer { files.remove() }
         try await withSimulator { sim, _ in
+            let image = try await Self.uploaded(sim, try files.png())
             let full = try await rawCreate(sim, Self.body([
                 #""aspect_ratio": "4:5", "fit": "cover", "callback_id": "order-42""#,
                 #""caption": {"file_format": "srt", "style": "default"}, "voice_settings": {"volume": 0.5, "locale": "en-GB"}"#,
-                #""background": {"type": "image", "asset_id": "asset_bg_1"}"#,
+                #""background": {"type": "image", "asset_id": "\#(image)"}"#,
             ].joined(separator: ", ")))
             #expect(full.status == 200, "\(full.text)")
             for ratio in AspectRatio.known {
@@ -37,12 +47,25 @@ struct NewFieldsSimulatorTests {
     }
 
     @Test func aRecordingReplacesTheScriptAndTheVoice() async throws {
+        let files = try SampleAssets()
+        defer { files.remove() }
         try await withSimulator { sim, client in
             let url = try await rawCreate(sim, Self.body(#""audio_url": "https://example.com/voice.mp3""#, script: false, voice: nil))
             #expect(url.status == 200, "\(url.text)")
-            let asset = try await rawCreate(sim, Self.body(#""audio_asset_id": "asset_audio_1""#, script: false))
+            let recording = try await Self.uploaded(sim, try files.mp3())
+            let asset = try await rawCreate(sim, Self.body(#""audio_asset_id": "\#(recording)""#, script: false))
             #expect(asset.status == 200, "\(asset.text)")
             #expect(try await client.videos(limit: 10).data.count == 2)
+
+            // An asset id the account does not have, or one of the wrong kind, is refused at its field.
+            let unknown = try await rawCreate(sim, Self.body(#""audio_asset_id": "asset_nobody_uploaded""#, script: false))
+            #expect(unknown.status == 404 && unknown.text.contains("asset_not_found") && unknown.text.contains("audio_asset_id"), "\(unknown.text)")
+            let image = try await Self.uploaded(sim, try files.png())
+            let imageAsAudio = try await rawCreate(sim, Self.body(#""audio_asset_id": "\#(image)""#, script: false))
+            ValidationParityTests.expectInvalid(imageAsAudio, param: "audio_asset_id")
+            let audioAsBackground = try await rawCreate(sim, Self.body(#""background": {"type": "image", "asset_id": "\#(recording)"}"#))
+            ValidationParityTests.expectInvalid(audioAsBackground, param: "background.asset_id")
+            #expect(try await client.videos(limit: 10).data.count == 2, "nothing refused was made")
 
             let both = try await rawCreate(sim, Self.body(#""audio_url": "https://example.com/voice.mp3""#))
             ValidationParityTests.expectInvalid(both, param: "audio_url")

@@ -14,7 +14,13 @@ import TwinDeckTestSupport
 @Suite("Published schema conformance")
 struct SchemaConformanceTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let schema = root.deletingLastPathComponent().appendingPathComponent("shared/heygen-v3/schema/heygen-v3-schemas.json")
+    /// The contract's schema file beside the checkout (`../shared/heygen-v3/schema/`).
+    static let contract = root.deletingLastPathComponent().appendingPathComponent("shared/heygen-v3/schema/heygen-v3-schemas.json")
+    /// The copy kept with the tests, so a checkout without `../shared` is checked too (``theCopyIsTheContract()``
+    /// keeps it equal to the contract's).
+    static let vendored = root.appendingPathComponent("Tests/HeyGenSimulatorTests/Schema/heygen-v3-schemas.json")
+    /// The contract's file when it is there, else the copy.
+    static let schema = FileManager.default.fileExists(atPath: contract.path) ? contract : vendored
     static let checker = root.appendingPathComponent("scripts/schema_check.py")
     /// `python3` as found on PATH (the one `.ci/run` gave `jsonschema`).
     static let env = URL(fileURLWithPath: "/usr/bin/env")
@@ -24,7 +30,7 @@ struct SchemaConformanceTests {
         "GET /v3/avatars/looks", "GET /v3/avatars/looks/{look_id}", "GET /v3/voices", "POST /v3/videos",
         "GET /v3/videos/{video_id}", "GET /v3/videos", "GET /v3/videos/statuses", "GET /v3/users/me",
         "POST /v3/webhooks/endpoints", "GET /v3/webhooks/endpoints", "DELETE /v3/webhooks/endpoints/{endpoint_id}",
-        "POST /v3/assets",
+        "POST /v3/assets", "GET /v3/assets/{asset_id}",
         "POST /v3/voices/speech",  // in the schema's `_extra`
     ]
 
@@ -86,8 +92,20 @@ struct SchemaConformanceTests {
             _ = try await client.voices(VoiceQuery(), token: nil)
             _ = try await client.speech(SpeechRequest(text: "Hear it first. <break time=\"1s\"/> Then render.",
                                                       voiceID: "1bd001e7e50f421d891986aad5c8bbd2", speed: 1.25, locale: "en-US"))
+            // The uploads the requests name (the simulator, like HeyGen, refuses an asset id the account does not have).
+            let files = try SampleAssets()
+            defer { files.remove() }
+            let upload = try files.mp3()
+            let picture = try files.png()
+            let audio = try await client.uploadAsset(file: upload, purpose: .audio)
+            let image = try await client.uploadAsset(file: picture, purpose: .image)
+            var uploads = [upload, picture]  // in the order they were sent
+            _ = try await client.asset(id: audio.assetID)
             var ids: [String] = []
-            for (index, (_, request)) in Self.requests.enumerated() {
+            for (index, (_, template)) in Self.requests.enumerated() {
+                var request = template
+                if request.audioAssetID != nil { request.audioAssetID = audio.assetID }
+                if request.background?.assetID != nil { request.background?.assetID = image.assetID }
                 ids.append(try await client.createVideo(request, idempotencyKey: "conformance-\(index)-\(UUID().uuidString)").videoID)
             }
             for id in ids { _ = try await client.video(id: id) }  // processing
@@ -99,10 +117,6 @@ struct SchemaConformanceTests {
             let endpoint = try await client.createWebhookEndpoint(CreateWebhookEndpointRequest(
                 url: "https://example.com/twindeck-hook", events: [.videoSuccess, .videoFail]))
             _ = try await client.webhookEndpoints()
-            let files = try SampleAssets()
-            defer { files.remove() }
-            let upload = try files.mp3()
-            _ = try await client.uploadAsset(file: upload, purpose: .audio)
 
             // Each recorded request, and the simulator's answer to it, become cases.
             var recorded = await sim.state.recordedRequests()
@@ -110,9 +124,10 @@ struct SchemaConformanceTests {
             var covered = Set<String>()
             for (index, request) in recorded.enumerated() {
                 let name = try #require(Self.endpoint(method: request.method, path: request.path), "unknown request \(request.method) \(request.path)")
-                if name == "POST /v3/assets" {
+                let sentFile = name == "POST /v3/assets" && !uploads.isEmpty ? uploads.removeFirst() : nil
+                if let sentFile {
                     // A multipart body (not recorded): its one field, by name, checked strictly.
-                    try Self.write(cases, index, "request", name, body: ["file": upload.lastPathComponent])
+                    try Self.write(cases, index, "request", name, body: ["file": sentFile.lastPathComponent])
                 }
                 if let body = request.body, !body.isEmpty {
                     try Self.write(cases, index, "request", name, body: try JSONSerialization.jsonObject(with: Data(body)))
@@ -120,7 +135,7 @@ struct SchemaConformanceTests {
                 if let query = request.query, !query.isEmpty {
                     try Self.write(cases, index, "query", name, params: Self.params(query))
                 }
-                let answer = try await Self.replay(request, baseURL: sim.baseURL, upload: name == "POST /v3/assets" ? upload : nil)
+                let answer = try await Self.replay(request, baseURL: sim.baseURL, upload: sentFile)
                 try #require((200..<300).contains(answer.status), "\(request.method) \(request.path) answered \(answer.status)")
                 try Self.write(cases, index, "response", name, body: try JSONSerialization.jsonObject(with: answer.body))
                 covered.insert(name)
@@ -131,6 +146,14 @@ struct SchemaConformanceTests {
         let result = try runProcess(Self.env, ["python3", Self.checker.path, Self.schema.path, cases.path])
         #expect(result.status == 0, "not conforming:\n\(result.output.split(separator: "\n").filter { !$0.hasPrefix("ok") }.joined(separator: "\n"))")
         #expect(result.output.contains("cases conform"))
+    }
+
+    @Test("the schema copy kept with the tests is the contract's file, byte for byte (when the contract is beside)")
+    func theCopyIsTheContract() throws {
+        let copy = try Data(contentsOf: Self.vendored)
+        #expect(copy.count > 100_000, "the copy is the whole schema file")
+        guard FileManager.default.fileExists(atPath: Self.contract.path) else { return }
+        #expect(try Data(contentsOf: Self.contract) == copy, "the contract's schema changed: copy it to \(Self.vendored.path)")
     }
 
     @Test("the checker is strict for requests: a body with a key the schema lacks, or a wrong enum, fails")

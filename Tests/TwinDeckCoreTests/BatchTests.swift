@@ -350,7 +350,11 @@ struct BatchRunTests {
 struct BatchFieldTableTests {
     @Test("every field of the table is a batch column, by its name and its aliases")
     func everyFieldIsAColumn() throws {
-        #expect(BatchColumn.all.count == RequestFields.all.count)
+        #expect(BatchColumn.all.count == RequestFields.all.count + RequestFields.files.count)
+        for file in RequestFields.files {
+            let column = try #require(BatchColumn.named(file.column), "no batch column for the file \(file.column)")
+            #expect(column.file == file && column.field == file.target && column.summary.hasPrefix(file.help))
+        }
         for field in RequestFields.all {
             let column = try #require(BatchColumn.named(field.column), "no batch column for \(field.wire)")
             #expect(column.field == field.wire && column.summary == field.help)
@@ -394,7 +398,7 @@ struct BatchFieldTableTests {
     @Test("a file without a script column needs a recording column")
     func speechColumnRequired() {
         let file = BatchFile(data: Data("look,voice,title\nlk_twin_office,\(voice),x\n".utf8), name: "none.csv")
-        #expect(file.readIssues.contains { $0.row == 1 && $0.column == "script" && $0.message.contains("audio_url or audio_asset_id") })
+        #expect(file.readIssues.contains { $0.row == 1 && $0.column == "script" && $0.message.contains("audio_url, audio_asset_id or audio_file") })
     }
 
     @Test("a row's voice, when known, is checked against its limits")

@@ -94,6 +94,9 @@ struct ComposeFieldTableTests {
 
         focus(&state, .speech)
         press(&state, .right)
+        #expect(state.compose.draft.speechSource == .audioFile)
+        #expect(state.compose.visibleFields.contains(.audio) && !state.compose.visibleFields.contains(.script))
+        press(&state, .right)
         #expect(state.compose.draft.speechSource == .script)
         #expect(try body(state)["script"] as? String == "Kept but not sent")
         text = screen(state).joined(separator: "\n")

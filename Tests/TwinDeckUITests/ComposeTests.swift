@@ -139,7 +139,7 @@ struct ComposeTests {
         let dialog = screen(state).joined(separator: "\n")
         #expect(dialog.contains("Submit this video?") && dialog.contains("Avatar IV") && dialog.contains("1080p"))
         let effects = press(&state, .character("y"))
-        guard case .submit(let request, _, _, _)? = effects.first else { Issue.record("\(effects)"); return }
+        guard case .submit(let request, _, _, _, _)? = effects.first else { Issue.record("\(effects)"); return }
         #expect(request.script == "Bonjour, ça va ? 你好")
         #expect(state.compose.submit == .sending)
         #expect(press(&state, .character("s"), .character("y")) == [], "a repeated key never sends twice")

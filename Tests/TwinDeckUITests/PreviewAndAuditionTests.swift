@@ -310,7 +310,7 @@ struct PreflightTests {
         let dialog = screen(state).joined(separator: "\n")
         #expect(dialog.contains("Submit this video?") && !dialog.contains("checking"))
         let sent = press(&state, .character("y"))
-        guard case .submit(let request, _, _, _)? = sent.first else { Issue.record("\(sent)"); return }
+        guard case .submit(let request, _, _, _, _)? = sent.first else { Issue.record("\(sent)"); return }
         #expect(request.avatarID == "lk_office")
         #expect(state.compose.submit == .sending)
     }
