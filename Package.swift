@@ -202,7 +202,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TwinDeckUITests",
-            dependencies: ["TwinDeckUI", "TwinDeckCore", "Terminal", "HeyGen", "HeyGenSimulator"],
+            dependencies: ["TwinDeckUI", "TwinDeckCore", "Terminal", "HeyGen", "HeyGenSimulator", "TwinDeckTestSupport"],
             // The golden screens are read from the source tree by path (#filePath), not bundled.
             exclude: ["Snapshots"],
             swiftSettings: swiftSettings

@@ -45,6 +45,10 @@ public struct BatchColumn: Sendable {
     /// The column to blame for a rule's field in a row that has `columns` filled: the column that fills the field,
     /// or for the background as a whole, the background column the row used.
     static func blamed(for field: String, filled columns: [String]) -> String? {
+        // What the video says: the recording column the row used (a URL, an asset id or a file).
+        if field == "audio_url" || field == "audio_asset_id", let used = ["audio_url", "audio_asset_id", "audio_file"].first(where: columns.contains) {
+            return used
+        }
         // A field a local file fills is the file's column when the row named one.
         if let file = RequestFields.files.first(where: { $0.target == field && columns.contains($0.column) }) { return file.column }
         if let column = all.first(where: { $0.field == field }) { return column.name }

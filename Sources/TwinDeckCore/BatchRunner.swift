@@ -140,6 +140,23 @@ public struct BatchRunner: Sendable {
     public func run(_ rows: [BatchRow], catalog: BatchCatalog = BatchCatalog(), events: @escaping @Sendable (BatchEvent) -> Void = { _ in })
         async throws -> [BatchResult]
     {
+        // Each distinct file is uploaded once, before the workers start: two rows naming one recording must not both
+        // find it missing from the cache and upload it twice. A file that fails here fails again on its row, with the reason.
+        if let uploader {
+            var seen = Set<String>()
+            for row in rows {
+                for field in RequestFields.files {
+                    guard let url = row.files.url(for: field), seen.insert(field.column + "\u{0}" + url.path).inserted,
+                        let file = try? AssetFile.check(url, for: field.purpose)  // the row says why, when it is sent
+                    else { continue }
+                    do {
+                        _ = try await uploader.upload(file) { _ in }
+                    } catch {
+                        continue  // the row's own upload tries again and reports it
+                    }
+                }
+            }
+        }
         let work = Work(rows)
         let gate = RateGate()
         try await withThrowingTaskGroup(of: Void.self) { group in
