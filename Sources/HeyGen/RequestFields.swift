@@ -394,7 +394,10 @@ extension LocalFiles {
                 return LocalFileCheck(column: field.column, path: typed, size: file.size,
                                       seconds: field.purpose == .audio ? AudioLength.seconds(of: url, type: file.type) : nil)
             } catch let error as HeyGenError {
-                return LocalFileCheck(column: field.column, path: typed, problem: error.message)
+                // The form shows the path just above: the file's name is enough, and leaves room for the reason.
+                let shown = Sanitizer.inert(url.path, limit: 300)
+                let name = Sanitizer.inert(url.lastPathComponent, limit: 120)
+                return LocalFileCheck(column: field.column, path: typed, problem: error.message.replacingOccurrences(of: shown, with: name))
             } catch {
                 return LocalFileCheck(column: field.column, path: typed, problem: String(describing: error))
             }

@@ -135,9 +135,31 @@ struct ComposeView {
         return "\(byteCount(size))\(length); uploaded when you submit (once: the same file is not sent again)"
     }
 
+    /// A field's label; the value fields under a choice say what the choice asks for.
+    func labelText(_ field: ComposeField) -> String {
+        switch field {
+        case .backgroundValue:
+            switch draft.backgroundKind {
+            case .color: "  colour"
+            case .image: "  image URL"
+            case .asset: "  asset id"
+            case .file: "  file"
+            case .none: field.label
+            }
+        case .audio:
+            switch draft.speechSource {
+            case .audioURL: "  URL"
+            case .audioAsset: "  asset id"
+            case .audioFile: "  file"
+            case .script: field.label
+            }
+        default: field.label
+        }
+    }
+
     func label(_ buffer: inout Buffer, _ rect: Rect, _ field: ComposeField) -> Int {
         let focused = compose.focus == field
-        let text = (focused ? "›" : " ") + DisplayWidth.pad(field.label, to: Self.labelWidth - 2) + " "
+        let text = (focused ? "›" : " ") + DisplayWidth.pad(labelText(field), to: Self.labelWidth - 2) + " "
         buffer.put(text, x: rect.x, y: rect.y, style: focused ? (compose.editing ? theme.key : theme.selected) : theme.label)
         return rect.x + Self.labelWidth
     }
