@@ -282,3 +282,17 @@ public struct BatchFile: Sendable {
         }.map(\.element)
     }
 }
+
+extension BatchColumn {
+    /// The README's table of columns, made from ``all`` (a test keeps the README's copy equal to it).
+    public static var markdownTable: String {
+        var lines = ["| column | request field | what goes in it |", "|---|---|---|"]
+        for column in all {
+            let names = ([column.name] + column.aliases).map { "`\($0)`" }.joined(separator: " or ")
+            let required = column.isRequired ? " (required)" : ""
+            let target = column.file != nil ? "`\(column.field)` (the upload's id)" : "`\(column.field)`"
+            lines.append("| \(names)\(required) | \(target) | \(column.summary.replacingOccurrences(of: "|", with: "\\|")) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

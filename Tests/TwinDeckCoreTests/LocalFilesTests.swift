@@ -132,3 +132,19 @@ struct LocalFilesTests {
         }
     }
 }
+
+@Suite("The README's tables come from the field table")
+struct ReadmeTablesTests {
+    static let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("README.md")
+
+    @Test("the batch columns table in the README is BatchColumn.markdownTable, every column of the field table included")
+    func batchColumns() throws {
+        let text = try String(contentsOf: Self.readme, encoding: .utf8)
+        let table = BatchColumn.markdownTable
+        #expect(text.contains("<!-- batch-columns: generated from BatchColumn.markdownTable -->\n" + table + "\n"),
+                "the README's batch table differs from the field table; replace it with:\n\(table)")
+        for field in RequestFields.all { #expect(table.contains("`\(field.column)`")) }
+        for file in RequestFields.files { #expect(table.contains("`\(file.column)`")) }
+    }
+}
