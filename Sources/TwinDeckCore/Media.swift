@@ -49,20 +49,34 @@ public enum ChildProcess {
             if reaped.wait(timeout: .now() + 1) == .timedOut { kill(pid, SIGKILL) }
         }
         defer { reaped.signal() }
-        return await withCheckedContinuation { continuation in
+        return try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                // Both pipes are read to the end (a full pipe would stall the child), then the child is reaped.
+                // Both pipes are read to the end (a full pipe would stall the child), then the child is reaped. The
+                // throwing read: the older `readDataToEndOfFile` traps on a read error.
                 let stderrDone = DispatchSemaphore(value: 0)
                 Thread.detachNewThread {
-                    let data = err.fileHandleForReading.readDataToEndOfFile()
-                    run.stderr.withLock { $0 = data }
+                    do {
+                        let data = try err.fileHandleForReading.readToEnd() ?? Data()
+                        run.stderr.withLock { $0 = data }
+                    } catch {
+                        run.readError.withLock { $0 = $0 ?? error }
+                    }
                     stderrDone.signal()
                 }
-                let stdout = out.fileHandleForReading.readDataToEndOfFile()
+                var stdout = Data()
+                do {
+                    stdout = try out.fileHandleForReading.readToEnd() ?? Data()
+                } catch {
+                    run.readError.withLock { $0 = $0 ?? error }
+                }
                 stderrDone.wait()
                 process.waitUntilExit()
-                continuation.resume(returning: Output(status: process.terminationStatus, stdout: stdout,
-                                                      stderr: run.stderr.withLock { $0 }, timedOut: run.timedOut.load(ordering: .relaxed)))
+                if let error = run.readError.withLock({ $0 }) {
+                    continuation.resume(throwing: error)
+                } else {
+                    continuation.resume(returning: Output(status: process.terminationStatus, stdout: stdout,
+                                                          stderr: run.stderr.withLock { $0 }, timedOut: run.timedOut.load(ordering: .relaxed)))
+                }
             }
         }
     }
@@ -72,6 +86,8 @@ public enum ChildProcess {
 private final class RunState: Sendable {
     let timedOut = Atomic(false)
     let stderr = Mutex(Data())
+    /// The first error reading the child's output.
+    let readError = Mutex<(any Error)?>(nil)
 }
 
 /// Draws look pictures with `chafa` (symbols mode, so they work over any SSH link) into cells the frame can hold.

@@ -215,13 +215,14 @@ struct FaultTests {
     }
 
     @Test func aSlowAnswerBeyondTheReadTimeoutIsATimeout() async throws {
-        // Margins wide enough for a loaded CI machine: a 2 s deadline against a 6 s answer.
-        try await withFaultySimulator(readTimeout: .seconds(2), maxRetries: 0) { sim, client, _ in
-            await sim.state.inject([ScriptedFault(.slow(milliseconds: 6_000), pathPrefix: "/v3/users/me")])
+        // Margins wide enough for a loaded machine (two cores, several builds beside the tests): a 4 s deadline
+        // against a 15 s answer; giving up before 12 s proves the client did not wait for the server.
+        try await withFaultySimulator(readTimeout: .seconds(4), maxRetries: 0) { sim, client, _ in
+            await sim.state.inject([ScriptedFault(.slow(milliseconds: 15_000), pathPrefix: "/v3/users/me")])
             let started = ContinuousClock.now
             let error = try await failure { _ = try await client.me() }
             #expect(error.kind == .timeout)
-            #expect(ContinuousClock.now - started < .seconds(5), "the client gave up before the server answered")
+            #expect(ContinuousClock.now - started < .seconds(12), "the client gave up before the server answered")
             // A slow answer within the deadline is fine.
             await sim.state.inject([ScriptedFault(.slow(milliseconds: 50), pathPrefix: "/v3/users/me")])
             #expect(try await client.me().username == "demo-twin")
