@@ -19,6 +19,11 @@ struct CreateOptionsCLITests {
             #expect(text.contains(words), "the help of --\(field.option) is not the table's: \(words)")
         }
         #expect(text.contains("Voice volume, 0 to 1") && text.contains("4:5, 5:4, 1:1, auto"))
+        for file in RequestFields.files {
+            #expect(text.contains("--\(file.option) <path>"), "create has no --\(file.option) for the local file \(file.column)")
+            let words = file.help.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            #expect(text.contains(words), "the help of --\(file.option) is not the table's: \(words)")
+        }
     }
 
     /// Option values from the table's examples, in groups that go together (a script or a recording, one background).
