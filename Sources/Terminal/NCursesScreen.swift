@@ -82,11 +82,20 @@ public final class NCursesScreen: Screen {
 
     // MARK: - Input
 
-    /// Waits up to `timeout` ms for a key or a resize; nil when nothing came.
+    /// What came after an escape sequence and is its own input (Alt+x's x, a function key).
+    private var pending: [(status: Int32, ch: wint_t)] = []
+
+    /// Waits up to `timeout` ms for a key or a resize; nil when nothing came (or a sequence that means nothing here).
     public func readEvent(timeout: Int32) -> TerminalEvent? {
-        CNCurses.timeout(timeout)
-        var ch: wint_t = 0
-        let status = get_wch(&ch)
+        let (status, ch): (Int32, wint_t)
+        if pending.isEmpty {
+            CNCurses.timeout(timeout)
+            var read: wint_t = 0
+            let got = get_wch(&read)
+            (status, ch) = (got, read)
+        } else {
+            (status, ch) = pending.removeFirst()
+        }
         if status == ERR { return nil }
         if status == KEY_CODE_YES {
             let code = Int32(ch)
@@ -96,6 +105,27 @@ public final class NCursesScreen: Screen {
                 return .resize(width: width, height: height)
             }
             return Self.functionKey(code).map(TerminalEvent.key)
+        }
+        if ch == 27 {
+            // An ESC ncurses did not make a key of: the rest of its sequence is already waiting (ESCDELAY).
+            let decoded = EscapeSequence.decode { [self] in
+                CNCurses.timeout(0)
+                var next: wint_t = 0
+                let got = get_wch(&next)
+                if got == ERR { return nil }
+                if got == KEY_CODE_YES {
+                    pending.append((got, next))
+                    return nil
+                }
+                return UInt32(next)
+            }
+            switch decoded {
+            case .key(let key): return .key(key)
+            case .ignored: return nil
+            case .escape(let then):
+                if let then { pending.insert((OK, wint_t(then)), at: 0) }
+                return .key(.escape)
+            }
         }
         return Self.characterKey(UInt32(ch)).map(TerminalEvent.key)
     }
