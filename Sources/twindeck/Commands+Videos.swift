@@ -31,9 +31,9 @@ extension TwinDeckCommand {
         @Option(help: fieldHelp("engine", "engine")) var engine: String?
         @Option(help: fieldHelp("motion_prompt", "text")) var motionPrompt: String?
         @Option(help: fieldHelp("expressiveness", "level")) var expressiveness: String?
-        @Option(help: fieldHelp("voice_settings.speed", "x")) var speed: String?
-        @Option(help: fieldHelp("voice_settings.pitch", "n")) var pitch: String?
-        @Option(help: fieldHelp("voice_settings.volume", "x")) var volume: String?
+        @Option(parsing: .unconditional, help: fieldHelp("voice_settings.speed", "x")) var speed: String?
+        @Option(parsing: .unconditional, help: fieldHelp("voice_settings.pitch", "n")) var pitch: String?
+        @Option(parsing: .unconditional, help: fieldHelp("voice_settings.volume", "x")) var volume: String?
         @Option(help: fieldHelp("voice_settings.locale", "locale")) var locale: String?
         @Flag(help: fieldHelp("remove_background")) var removeBackground = false
         @Option(help: fieldHelp("background.value", "#RRGGBB")) var backgroundColor: String?

@@ -145,7 +145,8 @@ struct CLIError: Error, CustomStringConvertible {
                 return ExitCode(64)
             }
             Output.error(error.description)
-            return ExitCode(1)
+            // A look, voice or video the server does not know was named by the person: invalid input, like a bad option.
+            return ExitCode(error.kind == .notFound ? 64 : 1)
         case is CancellationError:
             return ExitCode(130)
         default:

@@ -12,7 +12,12 @@ struct TwinDeckCommand: AsyncParsableCommand {
             Run with no subcommand to open the full-screen app. Every subcommand also works on the built-in \
             simulator with --demo, so no API key is needed to try it.
 
-            Exit codes: 0 success · 1 error (API, network, configuration) · 2 the video failed · 64 invalid input.
+            Options of every command: --demo (the built-in simulator), --base-url URL (env HEYGEN_BASE_URL), \
+            --api-key KEY (env HEYGEN_API_KEY; prefer the environment), and --json where there is output. \
+            `twindeck help <command>` shows a command's own options.
+
+            Exit codes: 0 success · 1 error (API, network, configuration) · 2 the video failed · 64 invalid input \
+            (including a look, voice or video the server does not know).
             """,
         version: TwinDeckVersion.string,
         subcommands: [

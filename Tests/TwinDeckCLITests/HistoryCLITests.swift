@@ -82,7 +82,7 @@ struct HistoryCLITests {
         let sandbox = Sandbox()
         // The voice passes every local rule but the server does not know it: a definite 404.
         let result = try await twindeck(["create", "--demo", "--look", "lk_twin_office", "--voice", "no_such_voice", "--script", "Hi"], sandbox: sandbox)
-        #expect(result.code == 1)
+        #expect(result.code == 64, "an unknown voice is invalid input")
         let rows = try await Self.history(["--demo"], sandbox: sandbox)
         #expect(rows.count == 1)
         #expect(rows.first?["submit_state"] as? String == "rejected")
@@ -114,7 +114,7 @@ struct HistoryCLITests {
         #expect(try await Self.history(target, sandbox: sandbox).count == 1)
 
         let missing = try await twindeck(["import", "v_nope"] + target, sandbox: sandbox)
-        #expect(missing.code == 1)
+        #expect(missing.code == 64, "a video the server does not know was named: invalid input")
         #expect(try await Self.history(target, sandbox: sandbox).count == 1)
     }
 

@@ -58,7 +58,7 @@ struct SpeakCLITests {
         #expect(refused.code == 1)
         #expect(refused.stderr.contains("starfish"), "\(refused.stderr)")
         let unknown = try await twindeck(["speak", "--demo", "--voice", "no_such_voice", "--script", "Hi"])
-        #expect(unknown.code == 1)
+        #expect(unknown.code == 64, "an unknown voice is invalid input")
         #expect(unknown.stderr.contains("no_such_voice"), "\(unknown.stderr)")
     }
 }

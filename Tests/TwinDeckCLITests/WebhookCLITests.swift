@@ -57,7 +57,7 @@ struct WebhookCLITests {
         #expect(!FileManager.default.fileExists(atPath: file.path))
         let after = try await twindeck(["webhook", "list", "--json"] + Self.api(sim), sandbox: sandbox)
         #expect((after.json as? [[String: Any]])?.compactMap { $0["endpoint_id"] as? String }.contains(id) == false)
-        #expect(try await twindeck(["webhook", "delete", id] + Self.api(sim), sandbox: sandbox).code == 1, "already gone: 404")
+        #expect(try await twindeck(["webhook", "delete", id] + Self.api(sim), sandbox: sandbox).code == 64, "already gone: 404, a wrong id")
     }
 
     @Test func badInputIsRefusedBeforeSending() async throws {
