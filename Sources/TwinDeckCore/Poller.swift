@@ -622,10 +622,11 @@ extension RenderEstimate {
             + "\(Self.duration(Int(saturating: upperSeconds.rounded()))))"
     }
 
-    /// "40 s", "3 min", "1 h 5 min".
+    /// "40 s", "1 min 40 s", "12 min", "1 h 5 min".
     public static func duration(_ seconds: Int) -> String {
         switch seconds {
         case ..<90: "\(max(0, seconds)) s"
+        case ..<600: seconds % 60 == 0 ? "\(seconds / 60) min" : "\(seconds / 60) min \(seconds % 60) s"
         case ..<3600: "\((seconds + 30) / 60) min"
         default: "\(seconds / 3600) h \((seconds % 3600 + 30) / 60) min"
         }
