@@ -46,6 +46,8 @@ extension TwinDeckCommand {
         var idempotencyKey: String?
         @Flag(help: "Print the exact request body and send nothing.") var dryRun = false
         @Flag(help: "Wait until the video is completed or failed; exit 0 only when completed.") var wait = false
+        /// The first wait of the schedule (2 s); tests shorten it, and the whole schedule with it.
+        @Option(help: .hidden) var pollInterval: Double = 2
 
         func validate() throws {
             if script != nil && scriptFile != nil { throw ValidationError("use either --script or --script-file, not both") }
@@ -135,7 +137,7 @@ extension TwinDeckCommand {
                 }
                 if !output.json { Output.note("Created video \(created.videoID); waiting for it to render…") }
                 let (row, estimate) = await VideoWait.estimate(of: created.videoID, in: submitter.store)
-                let video = try await VideoWait(client: session.client, store: submitter.store, estimate: estimate)
+                let video = try await VideoWait(client: session.client, store: submitter.store, estimate: estimate, pollInterval: pollInterval)
                     .wait(for: created.videoID, createdAt: row?.createdAt ?? Date(), status: created.status)
                 try await submitter.store.update(with: video)
                 try report(video, json: output.json, asCreate: true)
@@ -150,6 +152,8 @@ extension TwinDeckCommand {
         @OptionGroup var output: OutputOptions
         @Argument(help: "The video id.") var videoID: String
         @Flag(help: "Wait until the video is completed or failed; exit 0 only when completed.") var wait = false
+        /// The first wait of the schedule (2 s); tests shorten it, and the whole schedule with it.
+        @Option(help: .hidden) var pollInterval: Double = 2
 
         func run() async throws {
             try await Session.with(global) { session in
@@ -165,7 +169,7 @@ extension TwinDeckCommand {
                 let (row, estimate) = await VideoWait.estimate(of: videoID, in: store)
                 if wait, !video.status.isFinal {
                     let createdAt = row?.createdAt ?? video.createdAt.map { Date(timeIntervalSince1970: Double($0)) } ?? lookedAt
-                    video = try await VideoWait(client: session.client, store: store, estimate: estimate)
+                    video = try await VideoWait(client: session.client, store: store, estimate: estimate, pollInterval: pollInterval)
                         .wait(for: videoID, createdAt: createdAt, status: video.status, lookedAt: lookedAt)
                 }
                 await recordInHistory(video, demo: session.isDemo)

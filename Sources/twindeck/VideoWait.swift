@@ -12,6 +12,8 @@ struct VideoWait {
     let store: SubmissionStore?
     /// The history's estimate of the video (nil without a usable history or when the history does not hold it).
     let estimate: RenderEstimate?
+    /// The schedule's first wait (2 s): a shorter one compresses the whole schedule (tests).
+    var pollInterval: Double = 2
 
     /// The estimate of a video the history holds, from its finished renders; nil when there is none (a warning when
     /// the history cannot be read: the wait goes on without an estimate).
@@ -31,7 +33,8 @@ struct VideoWait {
     func wait(for videoID: String, createdAt: Date, status: VideoStatus?, lookedAt: Date? = nil) async throws -> Video {
         var logger = Logger(label: "twindeck.wait")
         logger.logLevel = .critical
-        let poller = Poller(service: client, logger: logger)
+        let scale = pollInterval.isFinite && pollInterval > 0 ? min(pollInterval / 2, 1) : 1
+        let poller = Poller(service: client, schedule: PollSchedule(scale: scale), logger: logger)
         let progress = ProgressLine()
         let sink = WaitSink()
         let current = Mutex<VideoStatus?>(status)
