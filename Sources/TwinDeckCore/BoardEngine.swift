@@ -83,6 +83,9 @@ public final class BoardEngine: Sendable {
     /// Polls at once (`r`, a new submission).
     public func pollNow() { poller.pollNow() }
 
+    /// Plans the next round again now, without forcing a poll (rows another process added).
+    public func replan() { poller.interrupt() }
+
     // MARK: - The loop
 
     func run() async {
