@@ -45,8 +45,19 @@ struct EstimateE2ETests {
         let warmUp = (1...4).map { create("Warm-up \($0)", wait: true) + " >/dev/null" }.joined(separator: " & ") + " & wait"
         let warm = Tools.run("/bin/sh", ["-c", warmUp], environment: environment, timeout: .seconds(40))
         #expect(warm.status == 0, "\(warm.stderr)")
-        let made = Tools.run("/bin/sh", ["-c", create("Estimated", wait: false)], environment: environment, timeout: .seconds(10))
+        let made = Tools.run("/bin/sh", ["-c", create("Estimated", wait: false) + " && " + create("Waited", wait: false)],
+                             environment: environment, timeout: .seconds(10))
         #expect(made.status == 0 && made.stdout.contains("Created video"), "\(made.stdout) \(made.stderr)")
+        let waitedID = try #require(made.stdout.split(separator: "\n").last?.split(separator: " ").dropFirst(2).first.map(String.init))
+
+        // `status --wait` in a terminal: the same estimate on its progress line (stderr).
+        let waiting = try TwinDeckInTmux(width: 100, height: 30, environment: ["XDG_DATA_HOME": data.appendingPathComponent("data").path],
+                                         arguments: ["status", waitedID, "--wait"] + target)
+        defer { waiting.close() }
+        let line = try await waiting.waitFor("the progress line with the estimate, its bar filling", timeout: .seconds(10)) { screen in
+            screen.contains("s elapsed · ") && screen.contains(" s left (from 4 similar Avatar IV renders)") && screen.contains("█░")
+        }
+        #expect(line.line(containing: "s elapsed").map { $0.contains("pending") || $0.contains("processing") } == true, "\(line)")
 
         let app = try TwinDeckInTmux(width: 80, height: 24, environment: ["XDG_DATA_HOME": data.appendingPathComponent("data").path],
                                      arguments: target)
@@ -74,6 +85,8 @@ struct EstimateE2ETests {
         let final = try #require(done.line(containing: "Estimated"))
         #expect(!final.contains("left") && !final.contains("░"), "\(final)")
         #expect(done.line(containing: "Warm-up 1")?.contains("completed") == true, "\(done)")
+        let finished = try await waiting.waitFor("status --wait to finish", timeout: .seconds(10)) { $0.contains("EXIT=0") }
+        #expect(finished.contains("Status:") && finished.contains("completed"), "\(finished)")
     }
 }
 }
