@@ -8,7 +8,7 @@ import Testing
 struct WaitETACLITests {
     @Test("after four renders of the same script, a new video has an ETA; once waited for, the fields are null")
     func etaFields() async throws {
-        let simulator = try SimulatorProcess(["--render-seconds", "3"])
+        let simulator = try SimulatorProcess(["--render-seconds", "8"])  // long enough to look at the fifth while it renders
         defer { _ = simulator.stop() }
         let sandbox = Sandbox()
         let target = ["--base-url", simulator.baseURL, "--api-key", "demo"]
@@ -45,7 +45,7 @@ struct WaitETACLITests {
         let fifthJSON = try #require(fifth.json as? [String: Any])
         let id = try #require(fifthJSON["video_id"] as? String)
         let eta = try #require(fifthJSON["eta_seconds"] as? Int, "\(fifth.stdout)")
-        #expect(eta >= 2 && eta <= 5, "four renders of about 3 s: \(eta)")
+        #expect(eta >= 5 && eta <= 10, "four renders of about 8 s: \(eta)")
         #expect(fifthJSON["eta_basis"] as? String == "from 4 similar Avatar IV renders")
 
         let running = try await twindeck(["status", id, "--json"] + target, sandbox: sandbox)
