@@ -137,7 +137,7 @@ extension TwinDeckCommand {
                 }
                 if !output.json { Output.note("Created video \(created.videoID); waiting for it to render…") }
                 let (row, estimate) = await VideoWait.estimate(of: created.videoID, in: submitter.store)
-                let video = try await VideoWait(client: session.client, store: submitter.store, estimate: estimate, pollInterval: pollInterval)
+                let video = try await VideoWait(client: session.client, estimate: estimate, pollInterval: pollInterval)
                     .wait(for: created.videoID, createdAt: row?.createdAt ?? Date(), status: created.status)
                 try await submitter.store.update(with: video)
                 try report(video, json: output.json, asCreate: true)
@@ -169,7 +169,7 @@ extension TwinDeckCommand {
                 let (row, estimate) = await VideoWait.estimate(of: videoID, in: store)
                 if wait, !video.status.isFinal {
                     let createdAt = row?.createdAt ?? video.createdAt.map { Date(timeIntervalSince1970: Double($0)) } ?? lookedAt
-                    video = try await VideoWait(client: session.client, store: store, estimate: estimate, pollInterval: pollInterval)
+                    video = try await VideoWait(client: session.client, estimate: estimate, pollInterval: pollInterval)
                         .wait(for: videoID, createdAt: createdAt, status: video.status, lookedAt: lookedAt)
                 }
                 await recordInHistory(video, demo: session.isDemo)

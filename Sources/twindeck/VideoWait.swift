@@ -9,7 +9,6 @@ import TwinDeckCore
 /// (`processing · 40 s elapsed · ███░░░ ~30 s left`).
 struct VideoWait {
     let client: HeyGenClient
-    let store: SubmissionStore?
     /// The history's estimate of the video (nil without a usable history or when the history does not hold it).
     let estimate: RenderEstimate?
     /// The schedule's first wait (2 s): a shorter one compresses the whole schedule (tests).
