@@ -68,6 +68,8 @@ public struct BoardState: Equatable, Sendable {
     public var confirmingRemove: String?
     /// Full detail open for the selected row.
     public var showingDetail = false
+    /// The render-time estimates of running rows, by Idempotency-Key (none without a usable history).
+    public var estimates: [String: RenderEstimate] = [:]
 
     public var visible: [Submission] {
         let needle = PlainText.trimmed(filter)

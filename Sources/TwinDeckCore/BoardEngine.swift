@@ -12,78 +12,6 @@ public protocol VideoService: HeyGenService {
 
 extension HeyGenClient: VideoService {}
 
-/// How often to poll: the wait grows with the age of the youngest running video (2 s, 4 s, 8 s, 16 s, then
-/// every 30 s), so a short render is seen finishing quickly and a long one costs little. A 60 s render costs
-/// six status calls — polls at 2, 4, 8, 16, 32 and 62 s — plus one detail call: seven requests, the same as the
-/// guide's loop (a GET every 10 s), and on a busy board the status calls are shared by every video.
-public struct PollSchedule: Sendable {
-    /// Time compression for tests: 0.05 makes a minute three seconds.
-    public var scale: Double
-
-    public init(scale: Double = 1) { self.scale = scale }
-
-    /// The first look at a new video waits until it is this old (full-scale seconds).
-    public var firstPollAge: Double { 2 * scale }
-
-    /// The wait before the next poll, from the age of the youngest running video (real seconds).
-    public func interval(youngestAge: TimeInterval?) -> Double {
-        guard let age = youngestAge else { return 15 * scale }  // nothing running: an occasional look
-        return min(30, max(2, age / scale)) * scale
-    }
-
-    /// How often a video a live webhook receiver covers is still polled, as a safety net for a lost delivery.
-    public var safetyNet: Double { 120 * scale }
-
-    /// How long a video HeyGen says it does not know (statuses `not_found`, then a 404 from its detail) is still
-    /// polled before it is final: a video just made may not be indexed yet, a server may have restarted.
-    public var missingGrace: Double { 600 * scale }
-
-    /// How often the store is re-read for changes other processes made (a webhook receiver, the CLI).
-    public var storeRefresh: Double { max(0.05, 1 * scale) }
-
-    /// Exponential backoff with jitter after `failures` failures in a row, capped at 60 s.
-    public func backoff(failures: Int, jitter: Double = Double.random(in: 0.75...1.25)) -> Double {
-        min(60, 2 * pow(2, Double(max(0, failures - 1)))) * jitter * scale
-    }
-}
-
-/// A wake-up call for a sleeping loop: `wait` returns after the timeout or at the first `wake`.
-final class Wakeup: Sendable {
-    private let state = Mutex<(pending: Bool, continuation: CheckedContinuation<Void, Never>?)>((false, nil))
-
-    func wake() {
-        let continuation = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            if let c = s.continuation {
-                s.continuation = nil
-                return c
-            }
-            s.pending = true
-            return nil
-        }
-        continuation?.resume()
-    }
-
-    func wait(seconds: Double) async {
-        let timer = Task { [weak self] in
-            try? await Task.sleep(for: .seconds(saturating: seconds))
-            self?.wake()
-        }
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let resumeNow = state.withLock { s -> Bool in
-                if s.pending {
-                    s.pending = false
-                    return true
-                }
-                s.continuation = c
-                return false
-            }
-            if resumeNow { c.resume() }
-        }
-        timer.cancel()
-        state.withLock { $0.pending = false }
-    }
-}
-
 /// Polls the board (one batched status call for every running video), re-sends submissions whose answer
 /// was lost (same Idempotency-Key), downloads finished videos, and posts the store's rows to the UI.
 public final class BoardEngine: Sendable {
@@ -94,12 +22,17 @@ public final class BoardEngine: Sendable {
     let schedule: PollSchedule
     let logger: Logger
     let post: @Sendable (Message) -> Void
-    /// The time for the not-found grace period (tests move it).
-    let now: @Sendable () -> Date
-    private let wakeup = Wakeup()
+    /// The one poller (shared with `create --wait` and `status --wait`), on the engine's clock.
+    let poller: Poller
+    /// The time: leases, the not-found grace, backoffs, re-sends (tests pass a ``ManualPollClock``).
+    var clock: any PollClock { poller.clock }
+    /// Wakes the poll loop (a change of webhook coverage).
+    var wakeup: Wakeup { poller.wakeup }
+    /// The estimates of the running rows, rebuilt when a video finishes.
+    private let estimates = RunningEstimates()
+    private let postedEstimates = Mutex<[String: RenderEstimate]?>(nil)
     private let loop = Mutex<Task<Void, Never>?>(nil)
     private let watcher = Mutex<Task<Void, Never>?>(nil)
-    private let statusesSupported = Atomic<Bool>(true)
     /// After a 429 on a re-send (the account's concurrency limit), no re-send before this moment.
     private let resendNotBefore = Mutex<Date>(.distantPast)
     /// Submissions this process is sending right now: not "lost", so not re-sent.
@@ -110,11 +43,10 @@ public final class BoardEngine: Sendable {
         inFlight.withLock { if active { $0.insert(key) } else { $0.remove(key) } }
     }
     /// Requests made, for the cost figures (statuses calls, detail calls).
-    public let requestCount = Atomic<Int>(0)
+    public var requestCount: RequestCounter { poller.requestCount }
 
     public init(store: SubmissionStore, service: any VideoService, downloads: URL, schedule: PollSchedule = PollSchedule(),
-                logger: Logger, now: @escaping @Sendable () -> Date = Date.init, post: @escaping @Sendable (Message) -> Void) {
-        self.now = now
+                clock: any PollClock = SystemPollClock(), logger: Logger, post: @escaping @Sendable (Message) -> Void) {
         self.store = store
         self.service = service
         self.downloads = downloads
@@ -122,6 +54,7 @@ public final class BoardEngine: Sendable {
         self.schedule = schedule
         self.logger = logger
         self.post = post
+        self.poller = Poller(service: service, clock: clock, schedule: schedule, logger: logger)
     }
 
     public func start() {
@@ -136,7 +69,7 @@ public final class BoardEngine: Sendable {
         let watch = watcher.withLock { t in defer { t = nil }; return t }
         task?.cancel()
         watch?.cancel()
-        wakeup.wake()
+        poller.interrupt()
         await task?.value
         await watch?.value
         do {
@@ -148,142 +81,91 @@ public final class BoardEngine: Sendable {
     }
 
     /// Polls at once (`r`, a new submission).
-    public func pollNow() { wakeup.wake() }
+    public func pollNow() { poller.pollNow() }
+
+    /// Plans the next round again now, without forcing a poll (rows another process added).
+    public func replan() { poller.interrupt() }
 
     // MARK: - The loop
 
     func run() async {
-        var failures = 0
-        while !Task.isCancelled {
-            var wait = schedule.interval(youngestAge: nil)
-            do {
-                if let reason = store.readOnlyReason {
-                    // Never written by this binary: shown, not polled (polling records what it learns).
-                    post(.pollHealthChanged(.readOnly(reason)))
-                    await postHistory()
-                    await wakeup.wait(seconds: 5 * schedule.scale)
-                    continue
-                }
-                guard try await store.acquireLease(owner: owner, ttl: 30 * max(1, schedule.scale), now: Date()) else {
-                    post(.pollHealthChanged(.follower))
-                    await postHistory()
-                    await wakeup.wait(seconds: 5 * schedule.scale)
-                    continue
-                }
-                // A failed re-send (429 at the concurrency limit, say) must not hold up polling the others.
-                if Date() >= resendNotBefore.withLock({ $0 }) {
-                    do { try await resubmitLost() } catch let error as HeyGenError {
-                        let wait = error.retryAfter.map { Double($0.components.seconds) } ?? 0
-                        resendNotBefore.withLock { $0 = Date().addingTimeInterval(wait) }
-                        logger.info("re-sending lost submissions: \(error.shortDescription); again in \(Int(saturating: wait)) s or next round")
-                    }
-                }
-                // A video just sent is not looked at before it is two seconds old: it cannot have finished.
-                if let age = try await store.unfinished().map({ Date().timeIntervalSince($0.createdAt) }).min(),
-                    age < schedule.firstPollAge
-                {
-                    try await Task.sleep(for: .milliseconds(Int((schedule.firstPollAge - age) * 1000)))
-                }
-                let coverage = try await store.webhookCoverage()
-                let next = try await pollOnce(coverage: coverage)
-                failures = 0
-                post(.pollHealthChanged(.ok(at: Date())))
-                wait = next.wait(schedule)
-            } catch _ where Task.isCancelled {
-                break  // stopping (`stop()`): not a poll failure
-            } catch let error as HeyGenError {
-                failures += 1
-                wait = max(schedule.backoff(failures: failures), error.retryAfter.map { Double($0.components.seconds) } ?? 0)
-                post(.pollHealthChanged(.failing(error.shortDescription, retryAt: Date().addingTimeInterval(wait))))
-                logger.warning("poll failed: \(error.shortDescription); retrying in \(Int(saturating: wait)) s")
-            } catch {
-                failures += 1
-                wait = schedule.backoff(failures: failures)
-                post(.pollHealthChanged(.failing(String(describing: error), retryAt: Date().addingTimeInterval(wait))))
-            }
-            await postHistory()
-            await wakeup.wait(seconds: wait)
-        }
-    }
-
-    /// When the next round is due, from what one round left running.
-    struct NextRound: Equatable {
-        /// Age of the youngest running video no webhook covers; nil when there is none.
-        var youngestAge: TimeInterval?
-        /// Seconds until the first covered video is due for its safety-net poll; nil when none is running.
-        var safetyNetIn: TimeInterval?
-
-        func wait(_ schedule: PollSchedule) -> Double {
-            guard let due = safetyNetIn else { return schedule.interval(youngestAge: youngestAge) }
-            let soonest = youngestAge.map { min(schedule.interval(youngestAge: $0), due) } ?? due
-            return max(schedule.firstPollAge, soonest)
-        }
-    }
-
-    /// One round: the statuses of every running video, then the full detail of those that finished. A video a
-    /// live webhook receiver covers is left to the webhook, and polled only every ``PollSchedule/safetyNet``.
-    /// - Returns: what is still running, for the wait before the next round.
-    func pollOnce(coverage: WebhookCoverage? = nil) async throws -> NextRound {
-        let now = Date()
-        let unfinished = try await store.unfinished()
-        let covers: (Submission) -> Bool = { coverage?.covers($0) ?? false }
-        let sinceLook: (Submission) -> TimeInterval = { now.timeIntervalSince($0.lastPolledAt ?? $0.createdAt) }
-        let due = unfinished.filter { row in !covers(row) || sinceLook(row) >= schedule.safetyNet }
-        try await pollStatuses(of: due.compactMap(\.videoID))
-        let stillRunning = try await store.unfinished()
-        return NextRound(
-            youngestAge: stillRunning.filter { !covers($0) }.map { now.timeIntervalSince($0.createdAt) }.min(),
-            safetyNetIn: stillRunning.filter(covers).map { max(0, schedule.safetyNet - sinceLook($0)) }.min())
-    }
-
-    /// Asks for the statuses of `ids` (one batched call per hundred) and the detail of those that finished.
-    private func pollStatuses(of ids: [String]) async throws {
-        guard !ids.isEmpty else { return }
-        var finished: [VideoStatusEntry] = []
-        if statusesSupported.load(ordering: .relaxed) {
-            do {
-                requestCount.add((ids.count + 99) / 100, ordering: .relaxed)
-                let entries = try await service.statuses(of: ids)
-                // A finished video is written from its detail, so it is never final on the board without its link or
-                // failure message: when the detail fetch fails (or the app stops), the next round asks again.
-                let done: (VideoStatusEntry) -> Bool = { $0.status == .completed || $0.status == .failed }
-                // not_found is not an answer yet: it is confirmed with the video's own detail below.
-                try await store.update(statuses: entries.filter { !done($0) && $0.status != .notFound })
-                finished = entries.filter(done)
-                for entry in entries where entry.status == .notFound {
-                    try await confirm(videoID: entry.videoID)
-                }
-            } catch let error as HeyGenError where error.kind == .notFound && error.code == nil {
-                // No batch endpoint on this server: one GET per video from now on.
-                statusesSupported.store(false, ordering: .relaxed)
-                logger.info("GET /v3/videos/statuses unavailable; polling videos one by one")
-            }
-        }
-        if !statusesSupported.load(ordering: .relaxed) {
-            for id in ids {
-                try await confirm(videoID: id)
-            }
-        } else {
-            for entry in finished {
-                requestCount.add(1, ordering: .relaxed)
-                do {
-                    try await store.update(with: try await service.video(id: entry.videoID))
-                } catch let error as HeyGenError where error.kind == .notFound {
-                    try await store.update(statuses: [entry])  // no detail to be had: keep what the batch said
-                }
-            }
-        }
-    }
-
-    /// Asks for one video's detail: found, it is recorded; a 404 marks it missing (final only after the grace period).
-    private func confirm(videoID id: String) async throws {
-        requestCount.add(1, ordering: .relaxed)
         do {
-            try await store.update(with: try await service.video(id: id))
-        } catch let error as HeyGenError where error.kind == .notFound {
-            let row = try await store.markMissing(videoID: id, at: now(), grace: schedule.missingGrace)
-            logger.warning("video \(id) not found (\(row?.videoStatus == .notFound ? "final" : "still polled"))")
+            try await poller.run(round: { try await round() }, failed: { error, retryAt in
+                let text = (error as? HeyGenError)?.shortDescription ?? String(describing: error)
+                post(.pollHealthChanged(.failing(text, retryAt: retryAt)))
+                logger.warning("poll failed: \(text); retrying in \(Int(saturating: retryAt.timeIntervalSince(clock.now).rounded())) s")
+                await postHistory()
+            })
+        } catch {
+            logger.error("the poll loop ended: \(error)")  // not reached: `failed` never throws
         }
+    }
+
+    /// One round of the loop: the lease, lost submissions, then the statuses of what is due.
+    /// - Returns: when the next round is due.
+    private func round() async throws -> Date? {
+        if let reason = store.readOnlyReason {
+            // Never written by this binary: shown, not polled (polling records what it learns).
+            post(.pollHealthChanged(.readOnly(reason)))
+            try await refreshEstimates(try await store.unfinished())
+            await postHistory()
+            return clock.now.addingTimeInterval(5 * schedule.scale)
+        }
+        guard try await store.acquireLease(owner: owner, ttl: 30 * max(1, schedule.scale), now: clock.now) else {
+            post(.pollHealthChanged(.follower))
+            try await refreshEstimates(try await store.unfinished())
+            await postHistory()
+            return clock.now.addingTimeInterval(5 * schedule.scale)
+        }
+        // A failed re-send (429 at the concurrency limit, say) must not hold up polling the others.
+        if clock.now >= resendNotBefore.withLock({ $0 }) {
+            do { try await resubmitLost() } catch let error as HeyGenError {
+                let wait = min(error.retryAfter.map { Double($0.components.seconds) } ?? 0, schedule.maxRetryAfter)
+                resendNotBefore.withLock { $0 = clock.now.addingTimeInterval(wait) }
+                logger.info("re-sending lost submissions: \(error.shortDescription); again in \(Int(saturating: wait)) s or next round")
+            }
+        }
+        let coverage = try await store.webhookCoverage(now: clock.now)
+        let unfinished = try await store.unfinished()
+        let next = try await poller.round(try await targets(unfinished, coverage: coverage), into: store)
+        post(.pollHealthChanged(.ok(at: clock.now)))
+        try await refreshEstimates(try await store.unfinished())
+        await postHistory()
+        // Rows still to be (re-)sent are looked at on the no-estimate schedule; nothing at all: an occasional look.
+        let resend = unfinished.filter { $0.videoID == nil }.map { clock.now.timeIntervalSince($0.createdAt) }.min()
+            .map { clock.now.addingTimeInterval(schedule.interval(youngestAge: $0)) }
+        return [next, resend].compactMap { $0 }.min() ?? clock.now.addingTimeInterval(schedule.idleInterval)
+    }
+
+    /// The running rows with a video, as the poller tracks them.
+    private func targets(_ unfinished: [Submission], coverage: WebhookCoverage?) async throws -> [PollTarget] {
+        let estimates = try await estimates.update(unfinished: unfinished, store: store)
+        return unfinished.filter(\.needsPolling).compactMap { row in
+            row.videoID.map { id in
+                PollTarget(videoID: id, createdAt: row.createdAt, lastLook: row.lastPolledAt, covered: coverage?.covers(row) ?? false,
+                           estimate: estimates[row.idempotencyKey])
+            }
+        }
+    }
+
+    /// Posts the running rows' estimates when they changed.
+    private func refreshEstimates(_ unfinished: [Submission]) async throws {
+        let current = try await estimates.update(unfinished: unfinished, store: store)
+        let changed = postedEstimates.withLock { posted in
+            defer { posted = current }
+            return posted != current
+        }
+        if changed { post(.renderEstimatesChanged(current)) }
+    }
+
+    /// One round now, whatever the schedule says (tests): the statuses of every running video no webhook covers, and
+    /// of the covered ones due for their safety-net look, then the detail of those that finished.
+    /// - Returns: when the schedule would look next; nil when nothing is running.
+    func pollOnce(coverage: WebhookCoverage? = nil) async throws -> Date? {
+        let targets = try await targets(try await store.unfinished(), coverage: coverage)
+        let now = clock.now
+        try await poller.poll(targets.filter { !$0.covered || schedule.nextLook($0) <= now }.map(\.videoID), into: store)
+        return poller.plan(try await self.targets(try await store.unfinished(), coverage: coverage)).wakeAt
     }
 
     /// Re-reads the store every ``PollSchedule/storeRefresh``: posts the rows when another process (a webhook

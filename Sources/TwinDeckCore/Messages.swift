@@ -33,6 +33,8 @@ public enum Message: Equatable, Sendable {
     /// A board action (refresh, remove) could not be done: shown, not swallowed.
     case boardActionFailed(String)
     case pollHealthChanged(PollHealth)
+    /// The render-time estimates of the running rows, by Idempotency-Key (rebuilt when a video finished).
+    case renderEstimatesChanged([String: RenderEstimate])
     /// A webhook receiver for the store started, stopped or changed what it covers (nil: none runs).
     case webhookCoverageChanged(WebhookCoverage?)
     case downloadProgressed(key: String, DownloadProgress)

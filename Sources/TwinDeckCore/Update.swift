@@ -98,6 +98,9 @@ func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .boardActionFailed(let text):
         state.showToast(text, level: .error, seconds: 10)
         return []
+    case .renderEstimatesChanged(let estimates):
+        state.board.estimates = estimates
+        return []
     case .pollHealthChanged(let health):
         state.board.health = health
         return []

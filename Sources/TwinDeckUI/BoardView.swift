@@ -30,12 +30,14 @@ struct BoardView {
                 guard i < visible.count else { break }
                 let item = visible[i]
                 columns.row(&buffer, list.row(row), item, selected: item.idempotencyKey == board.selectedKey,
-                            now: state.now, download: board.downloads[item.idempotencyKey], viaWebhook: board.viaWebhook(item), theme: theme)
+                            now: state.now, download: board.downloads[item.idempotencyKey], viaWebhook: board.viaWebhook(item),
+                            estimate: item.isRunning ? board.estimates[item.idempotencyKey] : nil, theme: theme)
             }
         }
         if let selected = board.selected {
             VideoDetailView(row: selected, download: board.downloads[selected.idempotencyKey], now: state.now,
-                            viaWebhook: board.viaWebhook(selected), theme: theme)
+                            viaWebhook: board.viaWebhook(selected),
+                            estimate: selected.isRunning ? board.estimates[selected.idempotencyKey] : nil, theme: theme)
                 .render(into: &buffer, rect: Rect(layout.detail))
             if board.showingDetail { fullDetail(&buffer, selected) }
             if board.confirmingRemove == selected.idempotencyKey { removeDialog(&buffer, selected) }
@@ -81,7 +83,7 @@ struct BoardView {
         }
 
         func row(_ buffer: inout Buffer, _ rect: Rect, _ item: Submission, selected: Bool, now: Date, download: DownloadProgress?,
-                 viaWebhook: Bool, theme: Theme) {
+                 viaWebhook: Bool, estimate: RenderEstimate? = nil, theme: Theme) {
             let base = buffer.beginRow(rect, selected: selected, theme: theme)
             let (icon, style) = statusIcon(item, now: now, theme: theme)
             var x = buffer.put(" " + DisplayWidth.pad(icon + " " + item.displayStatus, to: status), x: rect.x, y: rect.y,
@@ -92,6 +94,9 @@ struct BoardView {
                 title = (download.note == nil ? "↓ \(percent(download)) " : "↓ \(percent(download)) retrying · ") + title
             } else if let download, download.error != nil {
                 title = "↓ failed: \(download.reason ?? "see detail") · " + title
+            } else if let estimate {
+                // A prediction from the history (HeyGen reports no progress): the bar fills toward the expected time.
+                title = "\(estimate.bar(at: now, cells: 5)) \(estimate.shortText(at: now)) · " + title
             }
             x = buffer.put(DisplayWidth.pad(title, to: self.title - 1) + " ", x: x, y: rect.y, style: base, maxX: rect.maxX)
             x = buffer.put(DisplayWidth.pad(item.lookName ?? item.lookID ?? "–", to: look - 1) + " ", x: x, y: rect.y, style: base, maxX: rect.maxX)
@@ -159,6 +164,7 @@ struct VideoDetailView {
     let download: DownloadProgress?
     let now: Date
     let viaWebhook: Bool
+    var estimate: RenderEstimate? = nil
     let theme: Theme
 
     func render(into buffer: inout Buffer, rect: Rect) {
@@ -172,6 +178,13 @@ struct VideoDetailView {
         if let polled = row.lastPolledAt { status += " · updated \(ago(now.timeIntervalSince(polled)))" }
         if viaWebhook { status += " · \(webhookMark) via webhook" }
         y = detailRow(&buffer, inner, y, "Status", status, theme: theme, style: style)
+        if let estimate {
+            let late = estimate.overdueSeconds(at: now) != nil
+            y = detailRow(&buffer, inner, y, "Estimate", "\(estimate.bar(at: now, cells: 10)) \(estimate.shortText(at: now)) · \(estimate.spreadText)",
+                          theme: theme, style: late ? theme.warn : .plain)
+            y = detailRow(&buffer, inner, y, "Based on", "\(estimate.basis); a prediction (HeyGen reports no progress)", theme: theme,
+                          style: theme.dim, lines: 2)
+        }
         if viaWebhook {
             y = detailRow(&buffer, inner, y, "Webhook", row.webhookAt == nil ? "awaited; polled only every 2 min as a safety net" : "the outcome came by webhook",
                           theme: theme)
@@ -222,6 +235,9 @@ extension BoardView {
             ("Link", row.videoURL), ("Captioned", row.captionedVideoURL), ("Page", row.videoPageURL), ("Subtitles", row.subtitleURL),
             ("Key", row.idempotencyKey), ("Source", row.source.rawValue), ("Callback", row.callbackURL),
             ("Webhook", row.webhookAt.map { "outcome received \(PlainFormat.iso8601($0))" }),
+            ("Estimate", (row.isRunning ? board.estimates[row.idempotencyKey] : nil).map {
+                "\($0.shortText(at: state.now)) · \($0.spreadText) · \($0.basis)"
+            }),
         ]
         for (label, value) in pairs where y < inner.maxY {
             y = detailRow(&buffer, inner, y, label, value, theme: theme, lines: 2)

@@ -20,7 +20,14 @@ extension TwinDeckCommand {
                 let submissions = history.rows
                 Self.noteUnreadable(history.unreadable)
                 if let reason = store?.readOnlyReason { Output.note("The history is open read-only: \(reason).") }
-                if output.json { return try Output.json(submissions.map(HistoryEntry.init)) }
+                if output.json {
+                    // Running rows get the estimate of their render (`eta_seconds`, `eta_basis`); the history is read once.
+                    let estimator = submissions.contains(where: \.isRunning) ? RenderEstimator(history: try await store?.renderHistory() ?? []) : nil
+                    let now = Date()
+                    return try Output.json(submissions.map { row in
+                        HistoryEntry(row, eta: ETAFields(estimator?.estimate(row), running: row.isRunning, now: now))
+                    })
+                }
                 Output.table(
                     ["VIDEO", "TITLE", "ENGINE", "STATUS", "CREATED"],
                     submissions.map { [$0.videoID ?? "-", $0.title ?? "-", engineName($0), stateText($0), Self.created($0.createdAt)] })
@@ -103,7 +110,7 @@ extension TwinDeckCommand {
                     if let updated = try await store.submission(key: row.idempotencyKey) { results.append(updated) }
                 }
                 if output.json {
-                    try Output.json(results.map(HistoryEntry.init))
+                    try Output.json(results.map { HistoryEntry($0) })
                 } else if pending.isEmpty {
                     Output.note("Nothing to resume: every submission has its answer.")
                 } else {
@@ -220,8 +227,13 @@ func engineName(_ row: Submission) -> String {
 /// every key present (null when unknown).
 struct HistoryEntry: Encodable {
     var submission: Submission
+    /// `eta_seconds` and `eta_basis` (``ETAFields``): null unless the row is running and the history has an estimate.
+    var eta: ETAFields
 
-    init(_ submission: Submission) { self.submission = submission }
+    init(_ submission: Submission, eta: ETAFields = ETAFields(nil, running: false)) {
+        self.submission = submission
+        self.eta = eta
+    }
 
     enum CodingKeys: String, CodingKey {
         case idempotencyKey = "idempotency_key", videoID = "video_id", title, status, submitState = "submit_state"
@@ -268,5 +280,6 @@ struct HistoryEntry: Encodable {
         try c.encode(s.totalBytes, forKey: .totalBytes)
         try c.encode(s.callbackURL, forKey: .callbackURL)
         try c.encode(iso(s.webhookAt), forKey: .webhookAt)
+        try eta.encode(to: encoder)
     }
 }

@@ -48,6 +48,7 @@ extension TwinDeckCommand {
         var idempotencyKey: String?
         @Flag(help: "Print the exact request body and send nothing.") var dryRun = false
         @Flag(help: "Wait until the video is completed or failed; exit 0 only when completed.") var wait = false
+        /// The first wait of the schedule (2 s); tests shorten it, and the whole schedule with it.
         @Option(help: .hidden) var pollInterval: Double = 2
 
         func validate() throws {
@@ -165,12 +166,18 @@ extension TwinDeckCommand {
                 let key = idempotencyKey ?? IdempotencyKey.make()
                 let created = try await submitter.create(request, key: key, look: lookDetail, source: .cli)
                 guard wait else {
-                    if output.json { return try Output.json(CreateResult(videoID: created.videoID, status: created.status)) }
+                    if output.json {
+                        let (_, estimate) = await VideoWait.estimate(of: created.videoID, in: submitter.store)
+                        return try Output.json(CreateResult(videoID: created.videoID, status: created.status,
+                                                            eta: ETAFields(estimate, running: !created.status.isFinal)))
+                    }
                     Output.line("Created video \(created.videoID) (status \(created.status))")
                     return
                 }
                 if !output.json { Output.note("Created video \(created.videoID); waiting for it to render…") }
-                let video = try await VideoWaiter(client: session.client, initialInterval: pollInterval).wait(for: created.videoID)
+                let (row, estimate) = await VideoWait.estimate(of: created.videoID, in: submitter.store)
+                let video = try await VideoWait(client: session.client, estimate: estimate, pollInterval: pollInterval)
+                    .wait(for: created.videoID, createdAt: row?.createdAt ?? Date(), status: created.status)
                 try await submitter.store.update(with: video)
                 try report(video, json: output.json, asCreate: true)
             }
@@ -184,15 +191,29 @@ extension TwinDeckCommand {
         @OptionGroup var output: OutputOptions
         @Argument(help: "The video id.") var videoID: String
         @Flag(help: "Wait until the video is completed or failed; exit 0 only when completed.") var wait = false
+        /// The first wait of the schedule (2 s); tests shorten it, and the whole schedule with it.
         @Option(help: .hidden) var pollInterval: Double = 2
 
         func run() async throws {
             try await Session.with(global) { session in
-                let video = wait
-                    ? try await VideoWaiter(client: session.client, initialInterval: pollInterval).wait(for: videoID)
-                    : try await session.client.video(id: videoID)
+                var video = try await session.client.video(id: videoID)
+                let lookedAt = Date()
+                let store: SubmissionStore?
+                do {
+                    store = try session.openStore()
+                } catch {
+                    Output.note("warning: the history could not be opened: \(Submitter.describe(error))")
+                    store = nil
+                }
+                let (row, estimate) = await VideoWait.estimate(of: videoID, in: store)
+                if wait, !video.status.isFinal {
+                    let createdAt = row?.createdAt ?? video.createdAt.map { Date(timeIntervalSince1970: Double($0)) } ?? lookedAt
+                    video = try await VideoWait(client: session.client, estimate: estimate, pollInterval: pollInterval)
+                        .wait(for: videoID, createdAt: createdAt, status: video.status, lookedAt: lookedAt)
+                }
                 await recordInHistory(video, demo: session.isDemo)
-                try report(video, json: output.json, asCreate: false)
+                let eta = ETAFields(estimate, running: !video.status.isFinal)
+                try report(video, json: output.json, asCreate: false, eta: eta)
                 if !wait, video.status == .failed { throw ExitCode(2) }
             }
         }
@@ -210,23 +231,35 @@ func fieldHelp(_ wire: String, _ valueName: String? = nil) -> ArgumentHelp {
     return ArgumentHelp(text, valueName: valueName)
 }
 
-/// `create --json` output: `{"video_id", "status"}`, plus the link or the failure once waited for.
+/// `create --json` output: `{"video_id", "status"}`, plus the link or the failure once waited for, and (``ETAFields``)
+/// `eta_seconds` and `eta_basis`: null after `--wait` (the video is finished), the estimate of a new video without it.
 struct CreateResult: Encodable {
     var videoID: String
     var status: VideoStatus
     var videoURL: String?
     var failureMessage: String?
+    var eta = ETAFields(nil, running: false)
 
     enum CodingKeys: String, CodingKey { case videoID = "video_id", status, videoURL = "video_url", failureMessage = "failure_message" }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(videoID, forKey: .videoID)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(videoURL, forKey: .videoURL)
+        try container.encodeIfPresent(failureMessage, forKey: .failureMessage)
+        try eta.encode(to: encoder)
+    }
 }
 
 /// Prints a finished (or current) video and throws exit code 2 when it failed after waiting.
-func report(_ video: Video, json: Bool, asCreate: Bool) throws {
+func report(_ video: Video, json: Bool, asCreate: Bool, eta: ETAFields = ETAFields(nil, running: false)) throws {
     if json {
         if asCreate {
-            try Output.json(CreateResult(videoID: video.id, status: video.status, videoURL: video.videoURL, failureMessage: video.failureMessage))
+            try Output.json(CreateResult(videoID: video.id, status: video.status, videoURL: video.videoURL, failureMessage: video.failureMessage,
+                                         eta: eta))
         } else {
-            try Output.json(video)
+            try Output.json(StatusResult(video: video, eta: eta))
         }
     } else {
         Output.fields([
@@ -234,6 +267,7 @@ func report(_ video: Video, json: Bool, asCreate: Bool) throws {
             ("Duration", video.duration.map { "\($0) s" }), ("Download", video.videoURL), ("Captioned", video.captionedVideoURL),
             ("Thumbnail", video.thumbnailURL), ("Page", video.videoPageURL),
             ("Failure", video.failureMessage.map { m in video.failureCode.map { "\(m) (\($0))" } ?? m }),
+            ("Estimate", eta.text),
         ])
     }
     if asCreate, video.status == .failed { throw ExitCode(2) }

@@ -258,10 +258,10 @@ struct NotFoundGraceTests {
             let store = try SubmissionStore.inMemory()
             try await store.recordSubmitting(request: sampleRequest(title: "Gone"), key: "gone", lookName: nil, voiceName: nil, source: .cli)
             try await store.markSubmitted(key: "gone", videoID: "vid_never_existed", status: .processing)
-            let clock = HardeningClock()
+            let clock = ManualPollClock()
             let schedule = PollSchedule(scale: 1)
             let engine = BoardEngine(store: store, service: client, downloads: try historyFolder(), schedule: schedule,
-                                     logger: quietLogger, now: { clock.now }, post: { _ in })
+                                     clock: clock, logger: quietLogger, post: { _ in })
             let detailsBefore = await sim.state.requestCounts()["GET /v3/videos/{id}", default: 0]
             _ = try await engine.pollOnce()
             var row = try #require(try await store.submission(key: "gone"))
@@ -269,13 +269,13 @@ struct NotFoundGraceTests {
             let detailsAfter = await sim.state.requestCounts()["GET /v3/videos/{id}", default: 0]
             #expect(detailsAfter > detailsBefore, "the not_found was confirmed with the detail endpoint")
 
-            clock.advance(schedule.missingGrace - 1)
+            clock.advance(by: schedule.missingGrace - 1)
             _ = try await engine.pollOnce()
             row = try #require(try await store.submission(key: "gone"))
             #expect(!row.isFinal, "still inside the grace period")
             #expect(row.needsPolling)
 
-            clock.advance(2)
+            clock.advance(by: 2)
             _ = try await engine.pollOnce()
             row = try #require(try await store.submission(key: "gone"))
             #expect(row.videoStatus == .notFound && row.isFinal)

@@ -112,17 +112,20 @@ struct BoardEngineWebhookTests {
         return logger
     }()
 
-    @Test func nextRoundWaits() {
+    @Test func coveredVideosWaitForTheSafetyNet() {
         let schedule = PollSchedule(scale: 1)
-        // Nothing covered: the usual schedule.
-        #expect(BoardEngine.NextRound(youngestAge: 8, safetyNetIn: nil).wait(schedule) == 8)
-        #expect(BoardEngine.NextRound(youngestAge: nil, safetyNetIn: nil).wait(schedule) == 15)
-        // Only covered videos: wait for the first safety-net poll, never less than 2 s.
-        #expect(BoardEngine.NextRound(youngestAge: nil, safetyNetIn: 90).wait(schedule) == 90)
-        #expect(BoardEngine.NextRound(youngestAge: nil, safetyNetIn: 0).wait(schedule) == 2)
-        // Both: whichever comes first.
-        #expect(BoardEngine.NextRound(youngestAge: 16, safetyNetIn: 90).wait(schedule) == 16)
-        #expect(BoardEngine.NextRound(youngestAge: 3600, safetyNetIn: 5).wait(schedule) == 5)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let young = PollTarget(videoID: "young", createdAt: now.addingTimeInterval(-8), lastLook: now)
+        let covered = PollTarget(videoID: "hooked", createdAt: now.addingTimeInterval(-30), lastLook: now.addingTimeInterval(-30), covered: true)
+        // Nothing covered: the usual schedule (looked at when 8 s old: the next look 8 s later).
+        #expect(schedule.plan([young], now: now).wakeAt == now.addingTimeInterval(8))
+        #expect(schedule.plan([], now: now).wakeAt == nil)
+        // Only covered videos: the safety-net look, two minutes after the last.
+        #expect(schedule.plan([covered], now: now) == PollPlan(due: [], wakeAt: now.addingTimeInterval(90)))
+        // Both: whichever comes first; a covered video is never due with the others before its safety net.
+        #expect(schedule.plan([young, covered], now: now).wakeAt == now.addingTimeInterval(8))
+        #expect(schedule.plan([young, covered], now: now.addingTimeInterval(8)).due == ["young"])
+        #expect(schedule.plan([young, covered], now: now.addingTimeInterval(90)).due.contains("hooked"))
         #expect(schedule.safetyNet == 120 && PollSchedule(scale: 0.05).safetyNet == 6)
     }
 
@@ -142,9 +145,8 @@ struct BoardEngineWebhookTests {
             #expect(try await store.submission(key: plain)?.status == "completed", "not covered: polled")
             let left = try #require(try await store.submission(key: hooked))
             #expect(left.status != "completed" && left.lastPolledAt == nil, "covered: left to the webhook")
-            #expect(next.youngestAge == nil)
-            let due = try #require(next.safetyNetIn)
-            #expect(due > 100 && due <= 120)
+            let due = try #require(next).timeIntervalSinceNow
+            #expect(due > 100 && due <= 120, "only the covered video is left: its safety-net look")
             // The receiver is gone: the video is polled again like any other.
             _ = try await engine.pollOnce(coverage: nil)
             #expect(try await store.submission(key: hooked)?.status == "completed")
