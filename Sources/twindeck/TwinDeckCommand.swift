@@ -23,7 +23,7 @@ struct TwinDeckCommand: AsyncParsableCommand {
         subcommands: [
             App.self, Looks.self, Look.self, Voices.self, Speak.self, Create.self, Batch.self, Status.self, Download.self, Upload.self,
             Videos.self, Import.self, Resume.self,
-            Account.self, Webhook.self, Simulate.self, ExerciseStore.self, PollBoard.self,
+            Account.self, Webhook.self, Simulate.self, Doctor.self, ExerciseStore.self, PollBoard.self,
         ],
         defaultSubcommand: App.self
     )
