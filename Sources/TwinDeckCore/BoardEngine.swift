@@ -97,6 +97,8 @@ public final class BoardEngine: Sendable {
     /// The time for the not-found grace period (tests move it).
     let now: @Sendable () -> Date
     private let wakeup = Wakeup()
+    /// What the board was last sent of the history.
+    private let feed = HistoryFeed()
     private let loop = Mutex<Task<Void, Never>?>(nil)
     private let watcher = Mutex<Task<Void, Never>?>(nil)
     private let statusesSupported = Atomic<Bool>(true)
@@ -286,29 +288,21 @@ public final class BoardEngine: Sendable {
         }
     }
 
-    /// Re-reads the store every ``PollSchedule/storeRefresh``: posts the rows when another process (a webhook
-    /// receiver, a CLI command) changed them, and the webhook coverage when a receiver starts or stops; a
-    /// change of coverage also starts a poll round at once.
+    /// Looks at the store every ``PollSchedule/storeRefresh``: posts the rows another process (a webhook receiver,
+    /// a CLI command) changed, and the webhook coverage when a receiver starts or stops; a change of coverage also
+    /// starts a poll round at once. The first look posts the whole history, so the board fills without waiting for
+    /// a poll round; after that a look at an unchanged history reads one counter.
     func watchStore() async {
-        var stamp: String?
         var coverage: WebhookCoverage??
         while !Task.isCancelled {
+            await postHistory()
             // Not `try?`: it would fold "no receiver" into "could not read".
             if let current = await Result(catching: { try await store.webhookCoverage() }).ok, coverage != .some(current) {
                 if coverage != nil { wakeup.wake() }
                 coverage = .some(current)
                 post(.webhookCoverageChanged(current))
             }
-            do {
-                let current = try await store.changeStamp()
-                if current != stamp {
-                    if stamp != nil { await postHistory() }
-                    stamp = current
-                }
-            } catch {
-                post(.historyFailed(Sanitizer.inert(String(describing: error), limit: 200)))
-            }
-            try? await Task.sleep(for: .milliseconds(Int(schedule.storeRefresh * 1000)))
+            try? await Task.sleep(for: .seconds(saturating: schedule.storeRefresh))
         }
     }
 
@@ -330,13 +324,35 @@ public final class BoardEngine: Sendable {
         }
     }
 
-    /// Posts the history as it is now, or why it could not be read: never a silent "Loading…".
+    /// Posts what the board has not seen yet: the whole history on the first read (and after a failed one), then
+    /// only the rows changed since (``SubmissionStore/changes(since:)``), and nothing when nothing changed. One read
+    /// at a time, so the changes reach the board in the order they were read. A history without a change log (an
+    /// older file open read-only) is read whole again when its stamp moves. Never a silent "Loading…": a read that
+    /// fails posts why.
     func postHistory() async {
-        do {
-            post(.historyLoaded(try await store.history()))
-        } catch {
-            logger.error("reading the history: \(error)")
-            post(.historyFailed(Self.describe(error)))
+        await feed.next { [self] seen in
+            do {
+                switch seen {
+                case .mark(let mark):
+                    if let changes = try await store.changes(since: mark) {
+                        if !changes.isEmpty { post(.historyChanged(changes)) }
+                        return .mark(changes.mark)
+                    }
+                case .stamp(let stamp):
+                    if try await store.changeStamp() == stamp { return seen }
+                case .nothing:
+                    break
+                }
+                // The stamp before the rows: a change in between moves it again, and the next look reads it.
+                let stamp = try await store.changeStamp()
+                let history = try await store.history()
+                post(.historyLoaded(history))
+                return history.mark.map(HistoryFeed.Seen.mark) ?? .stamp(stamp)
+            } catch {
+                logger.error("reading the history: \(error)")
+                post(.historyFailed(Self.describe(error)))
+                return .nothing
+            }
         }
     }
 

@@ -55,7 +55,7 @@ extension AppState {
         }
         let heard = heardSeconds
         var preflight = Preflight(spokenSeconds: heard ?? Preflight.spokenSeconds(compose.draft.script.text), lookStatus: look?.status?.rawValue,
-                                  blocker: blocker, rendering: account.rendering ?? board.rows.filter { $0.isRunning }.count,
+                                  blocker: blocker, rendering: account.rendering ?? board.runningCount,
                                   renderingOnAccount: account.rendering != nil,
                                   limit: account.user?.concurrencyLimit ?? Preflight.concurrencyLimit)
         preflight.spokenMeasured = heard != nil

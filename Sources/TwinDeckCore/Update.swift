@@ -91,6 +91,8 @@ func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.board.unreadable = history.unreadable
         state.board.loadError = nil
         return state.boardLoaded(history.rows)
+    case .historyChanged(let changes):
+        return state.historyChanged(changes)
     case .historyFailed(let reason):
         state.board.loadError = reason
         return []

@@ -43,7 +43,7 @@ struct BoardView {
     }
 
     func statusLine(_ buffer: inout Buffer, _ rect: Rect, count: Int) {
-        let running = board.rows.filter(\.isRunning).count
+        let running = board.runningCount
         var parts = ["\(count) of \(board.rows.count) videos", "\(running) rendering"]
         var style = theme.dim
         switch board.health {

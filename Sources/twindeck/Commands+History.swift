@@ -16,11 +16,11 @@ extension TwinDeckCommand {
                 // Listing an empty history creates no file.
                 let exists = FileManager.default.fileExists(atPath: Session.storeURL(demo: global.demo).path)
                 let store = exists ? try Session.openStore(demo: global.demo) : nil
+                if let reason = store?.readOnlyReason { Output.note("The history is open read-only: \(reason).") }
+                if output.json { return try await Self.writeJSON(store) }
                 let history = try await store?.history() ?? History()
                 let submissions = history.rows
                 Self.noteUnreadable(history.unreadable)
-                if let reason = store?.readOnlyReason { Output.note("The history is open read-only: \(reason).") }
-                if output.json { return try Output.json(submissions.map(HistoryEntry.init)) }
                 Output.table(
                     ["VIDEO", "TITLE", "ENGINE", "STATUS", "CREATED"],
                     submissions.map { [$0.videoID ?? "-", $0.title ?? "-", engineName($0), stateText($0), Self.created($0.createdAt)] })
@@ -28,6 +28,37 @@ extension TwinDeckCommand {
             } catch {
                 throw CLIError.wrap(error)
             }
+        }
+
+        /// How many rows `--json` reads and writes at a time.
+        static let pageSize = 500
+
+        /// The history as one JSON array, the same as ``Output/json(_:)`` writes it, but a page at a time: each row is
+        /// encoded as it is read and each page written before the next is read, so a long history is never held
+        /// whole. A write that fails (a full disk) throws; the rows this version cannot read are named at the end.
+        static func writeJSON(_ store: SubmissionStore?) async throws {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            var unreadable: [UnreadableSubmission] = []
+            var cursor: HistoryCursor?
+            var written = 0
+            if let store {
+                repeat {
+                    let page = try await store.historyPage(after: cursor, limit: pageSize)
+                    unreadable += page.history.unreadable
+                    var text = ""
+                    for row in page.history.rows {
+                        // An element of the pretty-printed array: its lines indented once more (no string in it holds a newline).
+                        let entry = String(decoding: try encoder.encode(HistoryEntry(row)), as: UTF8.self)
+                        text += (written == 0 ? "[\n  " : ",\n  ") + entry.replacingOccurrences(of: "\n", with: "\n  ")
+                        written += 1
+                    }
+                    try Output.emit(text)
+                    cursor = page.next
+                } while cursor != nil
+            }
+            try Output.emit(written == 0 ? String(decoding: try encoder.encode([HistoryEntry]()), as: UTF8.self) + "\n" : "\n]\n")
+            noteUnreadable(unreadable)
         }
 
         /// One bad row never hides the others: the rest is listed, and these are named on standard error.
