@@ -63,6 +63,8 @@ public struct BoardState: Equatable, Sendable {
     /// The rows the filter and sort show, and where each is; nil while that is `rows` as they are (no filter, newest first).
     private var shown: Shown?
     public var loaded = false
+    /// How many rows the history has while only its newest are here (the rest is being read); nil once all are.
+    public var expected: Int?
     public var selectedKey: String?
     public var scroll = 0
     public var filter = "" { didSet { if filter != oldValue { reshow() } } }
@@ -89,7 +91,7 @@ public struct BoardState: Equatable, Sendable {
 
     /// Equal when they hold and show the same (what is worked out from the rows is left out).
     public static func == (a: BoardState, b: BoardState) -> Bool {
-        a.rows == b.rows && a.loaded == b.loaded && a.selectedKey == b.selectedKey && a.scroll == b.scroll && a.filter == b.filter
+        a.rows == b.rows && a.loaded == b.loaded && a.expected == b.expected && a.selectedKey == b.selectedKey && a.scroll == b.scroll && a.filter == b.filter
             && a.sort == b.sort && a.health == b.health && a.webhook == b.webhook && a.downloads == b.downloads
             && a.unreadable == b.unreadable && a.loadError == b.loadError && a.confirmingRemove == b.confirmingRemove
             && a.showingDetail == b.showingDetail

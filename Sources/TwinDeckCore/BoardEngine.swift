@@ -324,9 +324,10 @@ public final class BoardEngine: Sendable {
         }
     }
 
-    /// Posts what the board has not seen yet: the whole history on the first read (and after a failed one), then
-    /// only the rows changed since (``SubmissionStore/changes(since:)``), and nothing when nothing changed. One read
-    /// at a time, so the changes reach the board in the order they were read. A history without a change log (an
+    /// Posts what the board has not seen yet: the whole history on the first read (and after a failed one; its
+    /// newest ``firstPage`` rows first), then only the rows changed since (``SubmissionStore/changes(since:)``),
+    /// and nothing when nothing changed. One read at a time (``HistoryFeed``), so the changes reach the board in the
+    /// order they were read. A history without a change log (an
     /// older file open read-only) is read whole again when its stamp moves. Never a silent "Loading…": a read that
     /// fails posts why.
     func postHistory() async {
@@ -345,9 +346,21 @@ public final class BoardEngine: Sendable {
                 }
                 // The stamp before the rows: a change in between moves it again, and the next look reads it.
                 let stamp = try await store.changeStamp()
-                let history = try await store.history()
-                post(.historyLoaded(history))
-                return history.mark.map(HistoryFeed.Seen.mark) ?? .stamp(stamp)
+                // The newest rows first, so the board shows its first screen at once, however long the history.
+                let first = try await store.historyPage(after: nil, limit: Self.firstPage)
+                guard let cursor = first.next, let mark = first.history.mark else {
+                    let history = first.next == nil ? first.history : try await store.history()
+                    post(.historyLoaded(history))
+                    return history.mark.map(HistoryFeed.Seen.mark) ?? .stamp(stamp)
+                }
+                var partial = first.history
+                partial.expected = try await store.historyCount()
+                post(.historyLoaded(partial))
+                // Then the rest; the mark stays the first page's, so whatever changed meanwhile comes in the next read.
+                let rest = try await store.historyPage(after: cursor, limit: .max).history
+                post(.historyLoaded(History(rows: first.history.rows + rest.rows, unreadable: first.history.unreadable + rest.unreadable,
+                                            mark: mark)))
+                return .mark(mark)
             } catch {
                 logger.error("reading the history: \(error)")
                 post(.historyFailed(Self.describe(error)))
@@ -355,6 +368,9 @@ public final class BoardEngine: Sendable {
             }
         }
     }
+
+    /// How many of the newest rows the first read posts before the rest: more than a screen holds.
+    static let firstPage = 120
 
     static func describe(_ error: any Error) -> String {
         switch error {

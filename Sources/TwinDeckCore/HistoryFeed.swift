@@ -1,8 +1,9 @@
 import Synchronization
 
-/// Where the board stands with the history, read by one caller at a time: a caller waits while another reads and
-/// posts, so what each posts starts where the last one stopped (an actor would let two reads interleave at their
-/// awaits, and an older read could then be posted after a newer one).
+/// Where the board stands with the history, read by one caller at a time, so what each read posts starts where
+/// the last one stopped (two reads side by side could post an older state after a newer one). A caller that finds
+/// a read going on does not wait: it asks that reader to read once more when it is done, so its change is posted
+/// all the same, and the poll loop is never held up by a long first read.
 final class HistoryFeed: Sendable {
     /// What the board was last sent.
     enum Seen: Sendable, Equatable {
@@ -16,34 +17,36 @@ final class HistoryFeed: Sendable {
 
     private struct State {
         var seen = Seen.nothing
-        var busy = false
-        var waiting: [CheckedContinuation<Void, Never>] = []
+        var reading = false
+        var again = false
     }
 
     private let state = Mutex(State())
 
-    /// Runs `read` alone with what the board was sent so far, and keeps what it returns for the next caller.
+    /// Runs `read` with what the board was sent so far and keeps what it returns; while another caller reads, asks
+    /// it to read once more instead, and returns at once.
     func next(_ read: (Seen) async -> Seen) async {
-        await withCheckedContinuation { (turn: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { s -> Bool in
-                if s.busy {
-                    s.waiting.append(turn)
-                    return false
+        let mine = state.withLock { s -> Bool in
+            if s.reading {
+                s.again = true
+                return false
+            }
+            s.reading = true
+            return true
+        }
+        guard mine else { return }
+        while true {
+            let after = await read(state.withLock { $0.seen })
+            let more = state.withLock { s -> Bool in
+                s.seen = after
+                if s.again {
+                    s.again = false
+                    return true
                 }
-                s.busy = true
-                return true
+                s.reading = false
+                return false
             }
-            if now { turn.resume() }
+            if !more { return }
         }
-        let after = await read(state.withLock { $0.seen })
-        let following = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            s.seen = after
-            guard !s.waiting.isEmpty else {
-                s.busy = false
-                return nil
-            }
-            return s.waiting.removeFirst()  // still busy: the turn passes straight on
-        }
-        following?.resume()
     }
 }

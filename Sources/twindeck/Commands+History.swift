@@ -46,18 +46,21 @@ extension TwinDeckCommand {
                 repeat {
                     let page = try await store.historyPage(after: cursor, limit: pageSize)
                     unreadable += page.history.unreadable
-                    var text = ""
+                    var bytes: [UInt8] = []
                     for row in page.history.rows {
+                        bytes += Array((written == 0 ? "[\n  " : ",\n  ").utf8)
                         // An element of the pretty-printed array: its lines indented once more (no string in it holds a newline).
-                        let entry = String(decoding: try encoder.encode(HistoryEntry(row)), as: UTF8.self)
-                        text += (written == 0 ? "[\n  " : ",\n  ") + entry.replacingOccurrences(of: "\n", with: "\n  ")
+                        for byte in try encoder.encode(HistoryEntry(row)) {
+                            bytes.append(byte)
+                            if byte == UInt8(ascii: "\n") { bytes += [UInt8(ascii: " "), UInt8(ascii: " ")] }
+                        }
                         written += 1
                     }
-                    try Output.emit(text)
+                    try Output.emit(bytes)
                     cursor = page.next
                 } while cursor != nil
             }
-            try Output.emit(written == 0 ? String(decoding: try encoder.encode([HistoryEntry]()), as: UTF8.self) + "\n" : "\n]\n")
+            try Output.emit(written == 0 ? Array(try encoder.encode([HistoryEntry]())) + [UInt8(ascii: "\n")] : Array("\n]\n".utf8))
             noteUnreadable(unreadable)
         }
 

@@ -33,11 +33,11 @@ enum Output {
         }
     }
 
-    /// Writes all of `text` to standard output, or throws why it could not (a full disk, an I/O error): for output
+    /// Writes all of `data` to standard output, or throws why it could not (a full disk, an I/O error): for output
     /// written in parts, where a part lost must not pass for a whole listing. A closed pipe ends the process quietly,
     /// as ``write(_:to:)`` does.
-    static func emit(_ text: String) throws {
-        var bytes = Array(text.utf8)[...]
+    static func emit(_ data: [UInt8]) throws {
+        var bytes = data[...]
         while !bytes.isEmpty {
             let n = bytes.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
             if n < 0 {

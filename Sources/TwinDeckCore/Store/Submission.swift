@@ -248,10 +248,13 @@ public struct History: Sendable, Equatable {
     /// The change mark the rows were read at (``SubmissionStore/changes(since:)`` says what changed after it); nil
     /// for a file without a change log.
     public var mark: Int64?
-    public init(rows: [Submission] = [], unreadable: [UnreadableSubmission] = [], mark: Int64? = nil) {
+    /// How many rows the whole history has, when these are only its newest (the rest follows); nil for the whole.
+    public var expected: Int?
+    public init(rows: [Submission] = [], unreadable: [UnreadableSubmission] = [], mark: Int64? = nil, expected: Int? = nil) {
         self.rows = rows
         self.unreadable = unreadable
         self.mark = mark
+        self.expected = expected
     }
 }
 

@@ -138,7 +138,7 @@ extension SubmissionStore {
                 request = request.filter(sql: "createdAt <= ? AND (createdAt < ? OR rowID < ?)",
                                          arguments: [cursor.createdAt, cursor.createdAt, cursor.rowID])
             }
-            var history = History()
+            var history = History(mark: try Self.changeMark(db))
             var count = 0
             var last: HistoryCursor?
             let rows = try Row.fetchCursor(db, request)
@@ -149,6 +149,13 @@ extension SubmissionStore {
             }
             return (history, count == limit ? last : nil)
         }
+    }
+}
+
+extension SubmissionStore {
+    /// How many rows the history has, readable or not.
+    public func historyCount() async throws -> Int {
+        try await writer.read { db in try Submission.fetchCount(db) }
     }
 }
 
