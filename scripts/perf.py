@@ -4,6 +4,11 @@
     python3 scripts/perf.py            # full run: about 2 minutes once the binary is built
     python3 scripts/perf.py --quick    # fewer repetitions, 20 s idle window: about 1 minute
     (--no-build uses .build/release/twindeck as it is; --budget N bounds the measurements, default 300 s)
+    python3 scripts/perf.py --only history --baseline OLD/twindeck   # a long history, this build and an older one
+
+The `history` step seeds a store with 20 renders made by the binary's own `create` (still rendering on the
+simulator) and 20,000 finished rows written beside them with sqlite3 in the binary's own schema, and measures the
+first board frame, idle CPU on the Board and on Looks, and `videos --json`'s peak RSS (about 2 minutes a binary).
 
 Measures what the pure-code benchmarks (`swift package benchmark`) cannot: process start, the first frame
 on a real terminal (a pty), keypress -> repaint through ncurses, the bytes ncurses writes, idle CPU and

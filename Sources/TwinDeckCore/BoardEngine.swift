@@ -327,9 +327,8 @@ public final class BoardEngine: Sendable {
     /// Posts what the board has not seen yet: the whole history on the first read (and after a failed one; its
     /// newest ``firstPage`` rows first), then only the rows changed since (``SubmissionStore/changes(since:)``),
     /// and nothing when nothing changed. One read at a time (``HistoryFeed``), so the changes reach the board in the
-    /// order they were read. A history without a change log (an
-    /// older file open read-only) is read whole again when its stamp moves. Never a silent "Loading…": a read that
-    /// fails posts why.
+    /// order they were read. A history without a change log (an older file open read-only) is read whole again when
+    /// its stamp moves. Never a silent "Loading…": a read that fails posts why.
     func postHistory() async {
         await feed.next { [self] seen in
             do {
