@@ -4,6 +4,11 @@
     python3 scripts/perf.py            # full run: about 2 minutes once the binary is built
     python3 scripts/perf.py --quick    # fewer repetitions, 20 s idle window: about 1 minute
     (--no-build uses .build/release/twindeck as it is; --budget N bounds the measurements, default 300 s)
+    python3 scripts/perf.py --only history --baseline OLD/twindeck   # a long history, this build and an older one
+
+The `history` step seeds a store with 20 renders made by the binary's own `create` (still rendering on the
+simulator) and 20,000 finished rows written beside them with sqlite3 in the binary's own schema, and measures the
+first board frame, idle CPU on the Board and on Looks, and `videos --json`'s peak RSS (about 2 minutes a binary).
 
 Measures what the pure-code benchmarks (`swift package benchmark`) cannot: process start, the first frame
 on a real terminal (a pty), keypress -> repaint through ncurses, the bytes ncurses writes, idle CPU and
@@ -19,11 +24,13 @@ Needs Python 3.9+, `pexpect`, and `pyte` (the screen model: `pip install pyte`).
 
 import argparse
 import concurrent.futures
+import json
 import os
 import re
 import select
 import shutil
 import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -243,7 +250,7 @@ class ReplayStream(pyte.ByteStream):
 class App:
     """The full-screen app in an 80x24 pty, its output timed chunk by chunk and fed to a screen model."""
 
-    def __init__(self, env, *args):
+    def __init__(self, env, *args, binary=None):
         self.screen = ReplayScreen(COLS, ROWS)
         self.stream = ReplayStream(self.screen)
         self.total = 0
@@ -252,7 +259,7 @@ class App:
         # ptyprocess returns from spawn once exec has succeeded (it waits on a close-on-exec pipe).
         if os.environ.get("PERF_APP_ENV"):   # for digging: extra NAME=VALUE pairs for the app, e.g. LD_DEBUG=bindings
             env = dict(env, **dict(pair.split("=", 1) for pair in os.environ["PERF_APP_ENV"].split()))
-        self.child = REAPER.add(pexpect.spawn(str(BINARY), list(args), env=env, cwd=env["HOME"],
+        self.child = REAPER.add(pexpect.spawn(str(binary or BINARY), list(args), env=env, cwd=env["HOME"],
                                               dimensions=(ROWS, COLS), echo=False))
         self.child.delaybeforesend = None
         self.pid = self.child.pid
@@ -667,11 +674,12 @@ def create_videos_up_to(env, sim, total):
         create_videos(env, sim, CREATED["count"], total - CREATED["count"])
 
 
-def create_videos(env, sim, start, count, workers=4):
-    CREATED["count"] = max(CREATED["count"], start + count)
+def create_videos(env, sim, start, count, workers=4, binary=None):
+    if binary is None:
+        CREATED["count"] = max(CREATED["count"], start + count)
 
     def one(i):
-        rc, out, err = run([str(BINARY), "create", "--base-url", sim.url, "--api-key", "demo", "--look", LOOK, "--voice", VOICE,
+        rc, out, err = run([str(binary or BINARY), "create", "--base-url", sim.url, "--api-key", "demo", "--look", LOOK, "--voice", VOICE,
                             "--script", f"Perf harness video {i}.", "--title", f"Perf {i}", "--json"], env, timeout=60)
         return out
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
@@ -872,6 +880,135 @@ def memory_parts(status, pid):
             f"Private_Dirty {kib('rollup.Private_Dirty'):.1f} MiB, VmData {kib('VmData'):.1f} MiB, {threads} threads")
 
 
+# ---------------------------------------------------------------------------------------------- a long history
+
+HISTORY_FINISHED, HISTORY_RENDERING = 20_000, 20
+REFERENCE_DATE = 978_307_200   # 2001-01-01 in Unix time: the store keeps dates as seconds since then
+
+
+def seed_history(env, sim, binary, finished=HISTORY_FINISHED, rendering=HISTORY_RENDERING):
+    """A store with `rendering` real renders on the simulator (made by `binary`'s own `create`, which also makes the
+    file with that binary's migrations) and `finished` older finished rows written beside them with sqlite3, in the
+    same columns the binary writes (its schema read back with PRAGMA table_info); returns the store's path."""
+    create_videos(env, sim, 0, rendering, binary=binary)
+    path = Path(env["XDG_DATA_HOME"]) / "twindeck" / "store.sqlite"
+    con = sqlite3.connect(path, timeout=30)
+    try:
+        columns = {row[1] for row in con.execute("PRAGMA table_info(submission)")}
+        body, look_id, voice_id, engine, oldest = con.execute(
+            "SELECT requestBody, lookID, voiceID, engine, min(createdAt) FROM submission").fetchone()
+        template = json.loads(body)
+        words = "Welcome back to the quarterly update from the team, with the numbers and what comes next. ".split()
+        rows = []
+        for i in range(finished):
+            created = oldest - 60 - (finished - i) * 1_500.0          # one every 25 minutes: about a year back
+            script = " ".join(words[(i + k) % len(words)] for k in range(20 + (i * 37) % 400))
+            request = dict(template, script=script, title=f"History {i}")
+            failed = i % 20 == 7
+            done = created + 40 + (i * 13) % 600
+            video = f"v_history_{i:05d}"
+            row = {
+                "idempotencyKey": f"history-{i:05d}-{(i * 2654435761) % 2**32:08x}", "videoID": video, "title": f"History {i}",
+                "lookID": look_id, "lookName": "Office — Blue Shirt", "voiceID": voice_id, "voiceName": "Perf voice",
+                "engine": engine, "requestBody": json.dumps(request, separators=(",", ":")), "source": ("cli", "form", "batch")[i % 3],
+                "createdAt": created, "updatedAt": done, "submitState": "submitted", "status": "failed" if failed else "completed",
+                "videoURL": None if failed else f"https://files.example.invalid/videos/{video}/video.mp4?Expires=1893456000&Signature={i:040d}",
+                "captionedVideoURL": None if failed else f"https://files.example.invalid/videos/{video}/captioned.mp4",
+                "thumbnailURL": None if failed else f"https://files.example.invalid/videos/{video}/thumbnail.jpg",
+                "videoPageURL": None if failed else f"https://app.example.invalid/videos/{video}",
+                "duration": None if failed else 5.0 + (i * 7) % 90, "failureCode": "RENDER_FAILED" if failed else None,
+                "failureMessage": "The render failed on the server." if failed else None, "completedAt": None if failed else done,
+                "lastPolledAt": done, "downloadState": "none", "processingAt": created + 5,
+                "spokenSeconds": max(1, len(script.split()) * 60 // 150), "resolution": "1080p",
+            }
+            rows.append({k: v for k, v in row.items() if k in columns})
+        names = list(rows[0])
+        with con:
+            con.executemany(f"INSERT INTO submission ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+                            [tuple(r[n] for n in names) for r in rows])
+        count = con.execute("SELECT count(*) FROM submission").fetchone()[0]
+    finally:
+        con.close()
+    if count != finished + rendering:
+        raise RuntimeError(f"the seeded history has {count} rows, not {finished + rendering}")
+    return path
+
+
+def peak_rss_of(cmd, env, stdout):
+    """Runs cmd to completion with stdout to the file `stdout`: (exit code, seconds, peak RSS in MiB). The peak is the
+    child's own VmHWM, read from /proc while it runs (once it is the binary): the rusage a wait gives counts the
+    forked copy of this script before the exec too, which after seeding a history is larger than the command."""
+    t0 = time.perf_counter()
+    proc = REAPER.add(subprocess.Popen(cmd, env=env, cwd=env["HOME"], stdin=subprocess.DEVNULL, stdout=stdout,
+                                       stderr=subprocess.DEVNULL))
+    peak = 0
+    try:
+        while proc.poll() is None:
+            try:
+                if os.readlink(f"/proc/{proc.pid}/exe") == os.path.realpath(cmd[0]):
+                    peak = max(peak, proc_status(proc.pid).get("VmHWM", 0))
+            except OSError:
+                pass
+            time.sleep(0.002)
+    finally:
+        REAPER.forget(proc)
+    return proc.returncode, time.perf_counter() - t0, peak / 1024
+
+
+def measure_history(report, sim, window, binary, label=""):
+    """The board with a long history: 20,000 finished rows and 20 renders going on."""
+    total = HISTORY_FINISHED + HISTORY_RENDERING
+    tag = f" ({label})" if label else ""
+    say(f"perf: a history of {HISTORY_FINISHED:,} finished + {HISTORY_RENDERING} rendering videos{tag}: seeding …")
+    env = sandbox("history")
+    seed_history(env, sim, binary)
+    say(f"perf: … first board frame and idle CPU on the Board and on Looks, {window} s each{tag} …")
+    app = App(env, "--base-url", sim.url, "--api-key", "demo", binary=binary)
+    try:
+        app.wait_for(lambda a: "TwinDeck" in a.lines()[0], 30, "any first frame")
+        app.send("4")
+        # The first frame of the board with its rows (the newest, maybe before the rest of the history is read) …
+        board = app.wait_for(lambda a: re.match(r" [1-9]\d* of \d+ videos", a.lines()[2]) is not None, 60,
+                             "the board's first rows") - app.t_exec
+        first_line = app.lines()[2].strip()
+        # … and the board with every row counted.
+        complete = app.wait_for(board_ready(total), 60, f"the board with {total} videos") - app.t_exec
+        app.drain(2.0, limit=5.0)
+        running = app.lines()[2].strip()
+        board_share, board_cpu, board_wall, board_frames, board_bytes, board_threads = idle_window(app, window)
+        memory = proc_status(app.pid)
+        app.send("1")
+        app.wait_for(looks_ready, 30, "the looks list")
+        app.drain(2.0, limit=5.0)
+        looks_share, looks_cpu, looks_wall, _, _, looks_threads = idle_window(app, window)
+        sent = app.send("4")
+        switched = app.wait_for(board_ready(total), 30, "the board again") - sent
+    finally:
+        app.quit()
+    say(f"perf: … `twindeck videos --json` over {total:,} rows{tag} …")
+    out_path = Path(env["HOME"]) / "videos.json"
+    with open(out_path, "wb") as out:
+        rc, seconds, peak = peak_rss_of([str(binary), "videos", "--json"], env, out)
+    try:
+        listed = len(json.loads(out_path.read_text()))
+    except ValueError as error:
+        listed = f"not JSON ({error})"
+    report.add(f"first board frame with {total:,} rows, exec → the board's rows in the pty (4 pressed at the first frame){tag}",
+               ms(board), "≤ 150 ms", board <= 0.150)
+    report.add(f"  exec → the board with all {total:,} rows read{tag}", ms(complete))
+    report.add(f"  switching back to the board (4 → its frame) after a while on Looks{tag}", ms(switched))
+    report.add(f"idle CPU, Board, {HISTORY_FINISHED:,} finished + {HISTORY_RENDERING} rendering, {window} s{tag}",
+               f"{board_share * 100:.2f} % of a core", "≤ 0.5 %", board_share <= 0.005)
+    report.add(f"  the same on Looks{tag}", f"{looks_share * 100:.2f} % of a core")
+    report.add(f"  the app's resident memory after that: VmHWM / VmRSS{tag}",
+               f"{memory['VmHWM'] / 1024:.1f} / {memory['VmRSS'] / 1024:.1f} MiB")
+    report.add(f"`twindeck videos --json` with {total:,} rows: peak RSS (VmHWM){tag}", f"{peak:.1f} MiB", "≤ 60 MB",
+               peak * 1024 * 1024 <= 60e6 and rc == 0 and listed == total)
+    report.add(f"  its time, exec → exit; rows in its output{tag}", f"{ms(seconds)}; {listed} (exit {rc})")
+    report.note(f"history{tag}: status line at the first board frame “{first_line}”, once settled “{running}”; Board {board_cpu:.2f} s CPU in {board_wall:.1f} s, {board_frames} frames, "
+                f"{board_bytes} bytes; {board_threads}. Looks {looks_cpu:.2f} s CPU in {looks_wall:.1f} s; {looks_threads}")
+
+
 # ---------------------------------------------------------------------------------------------- main
 
 def main():
@@ -880,7 +1017,9 @@ def main():
     parser.add_argument("--no-build", action="store_true", help="use .build/release/twindeck as it is")
     parser.add_argument("--budget", type=int, default=300, help="seconds the measurements may take (default 300)")
     parser.add_argument("--only", action="append", default=[], metavar="STEP",
-                        help="run only this step (repeatable): help, first-frame, keypress, board-flip, idle, memory")
+                        help="run only this step (repeatable): help, first-frame, keypress, board-flip, idle, memory, history")
+    parser.add_argument("--baseline", metavar="BINARY",
+                        help="also measure the long-history step with this binary (an older build), in the same run")
     opts = parser.parse_args()
 
     def on_signal(signum, frame):
@@ -927,6 +1066,11 @@ def main():
         steps.append(("idle CPU", need_sim(lambda: measure_idle(report, env, sim, window))))
         steps.append(("memory", need_sim(lambda: measure_memory(report, env, sim, catalogue["bytes"]))))
         steps.append(("memory baseline", lambda: measure_baseline_memory(report)))
+        history_window = 20 if opts.quick else 30
+        if opts.baseline:
+            steps.append(("history baseline", need_sim(lambda: measure_history(report, sim, history_window, Path(opts.baseline),
+                                                                               label="baseline"))))
+        steps.append(("history", need_sim(lambda: measure_history(report, sim, history_window, BINARY))))
         if opts.only:
             slug = lambda name: name.replace("--", "").replace(" ", "-")
             wanted = {slug(name) for name, _ in steps}

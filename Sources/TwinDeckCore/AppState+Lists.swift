@@ -42,7 +42,7 @@ extension AppState {
             refilterVoices()
         case .board:
             board.filter = text
-            board.selectedKey = Self.keepSelection(board.selectedKey, in: board.visible.map(\.idempotencyKey))
+            keepBoardSelection()
             clampBoardScroll()
         case .compose: break
         }

@@ -31,6 +31,8 @@ public final class BoardEngine: Sendable {
     /// The estimates of the running rows, rebuilt when a video finishes.
     private let estimates = RunningEstimates()
     private let postedEstimates = Mutex<[String: RenderEstimate]?>(nil)
+    /// What the board was last sent of the history.
+    private let feed = HistoryFeed()
     private let loop = Mutex<Task<Void, Never>?>(nil)
     private let watcher = Mutex<Task<Void, Never>?>(nil)
     /// After a 429 on a re-send (the account's concurrency limit), no re-send before this moment.
@@ -168,29 +170,21 @@ public final class BoardEngine: Sendable {
         return poller.plan(try await self.targets(try await store.unfinished(), coverage: coverage)).wakeAt
     }
 
-    /// Re-reads the store every ``PollSchedule/storeRefresh``: posts the rows when another process (a webhook
-    /// receiver, a CLI command) changed them, and the webhook coverage when a receiver starts or stops; a
-    /// change of coverage also starts a poll round at once.
+    /// Looks at the store every ``PollSchedule/storeRefresh``: posts the rows another process (a webhook receiver,
+    /// a CLI command) changed, and the webhook coverage when a receiver starts or stops; a change of coverage also
+    /// starts a poll round at once. The first look posts the whole history, so the board fills without waiting for
+    /// a poll round; after that a look at an unchanged history reads one counter.
     func watchStore() async {
-        var stamp: String?
         var coverage: WebhookCoverage??
         while !Task.isCancelled {
+            await postHistory()
             // Not `try?`: it would fold "no receiver" into "could not read".
             if let current = await Result(catching: { try await store.webhookCoverage() }).ok, coverage != .some(current) {
                 if coverage != nil { wakeup.wake() }
                 coverage = .some(current)
                 post(.webhookCoverageChanged(current))
             }
-            do {
-                let current = try await store.changeStamp()
-                if current != stamp {
-                    if stamp != nil { await postHistory() }
-                    stamp = current
-                }
-            } catch {
-                post(.historyFailed(Sanitizer.inert(String(describing: error), limit: 200)))
-            }
-            try? await Task.sleep(for: .milliseconds(Int(schedule.storeRefresh * 1000)))
+            try? await Task.sleep(for: .seconds(saturating: schedule.storeRefresh))
         }
     }
 
@@ -212,15 +206,56 @@ public final class BoardEngine: Sendable {
         }
     }
 
-    /// Posts the history as it is now, or why it could not be read: never a silent "Loading…".
+    /// Posts what the board has not seen yet: the whole history on the first read (and after a failed one; its
+    /// newest ``firstPage`` rows first), then only the rows changed since (``SubmissionStore/changes(since:)``),
+    /// and nothing when nothing changed. One read at a time (``HistoryFeed``), so the changes reach the board in the
+    /// order they were read. A history without a change log (an older file open read-only) is read whole again when
+    /// its stamp moves. Never a silent "Loading…": a read that fails posts why.
     func postHistory() async {
-        do {
-            post(.historyLoaded(try await store.history()))
-        } catch {
-            logger.error("reading the history: \(error)")
-            post(.historyFailed(Self.describe(error)))
+        await feed.next { [self] seen in
+            do {
+                switch seen {
+                case .mark(let mark):
+                    if let changes = try await store.changes(since: mark) {
+                        if !changes.isEmpty {
+                            post(.historyChanged(changes))
+                            // A row another process added (a `create`, an import) is planned now, not at the next round.
+                            replan()
+                        }
+                        return .mark(changes.mark)
+                    }
+                case .stamp(let stamp):
+                    if try await store.changeStamp() == stamp { return seen }
+                case .nothing:
+                    break
+                }
+                // The stamp before the rows: a change in between moves it again, and the next look reads it.
+                let stamp = try await store.changeStamp()
+                // The newest rows first, so the board shows its first screen at once, however long the history.
+                let first = try await store.historyPage(after: nil, limit: Self.firstPage)
+                guard let cursor = first.next, let mark = first.history.mark else {
+                    let history = first.next == nil ? first.history : try await store.history()
+                    post(.historyLoaded(history))
+                    return history.mark.map(HistoryFeed.Seen.mark) ?? .stamp(stamp)
+                }
+                var partial = first.history
+                partial.expected = try await store.historyCount()
+                post(.historyLoaded(partial))
+                // Then the rest; the mark stays the first page's, so whatever changed meanwhile comes in the next read.
+                let rest = try await store.historyPage(after: cursor, limit: .max).history
+                post(.historyLoaded(History(rows: first.history.rows + rest.rows, unreadable: first.history.unreadable + rest.unreadable,
+                                            mark: mark)))
+                return .mark(mark)
+            } catch {
+                logger.error("reading the history: \(error)")
+                post(.historyFailed(Self.describe(error)))
+                return .nothing
+            }
         }
     }
+
+    /// How many of the newest rows the first read posts before the rest: more than a screen holds.
+    static let firstPage = 120
 
     static func describe(_ error: any Error) -> String {
         switch error {

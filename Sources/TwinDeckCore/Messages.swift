@@ -28,6 +28,8 @@ public enum Message: Equatable, Sendable {
     case boardLoaded([Submission])
     /// The whole history as read: the rows, and those this version could not read (shown as a count).
     case historyLoaded(History)
+    /// What changed in the history since the board last read it: the rows changed or added, and those removed.
+    case historyChanged(HistoryChanges)
     /// The history could not be read at all: said on the board instead of "Loading…" forever.
     case historyFailed(String)
     /// A board action (refresh, remove) could not be done: shown, not swallowed.

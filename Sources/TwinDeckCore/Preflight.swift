@@ -59,7 +59,7 @@ extension AppState {
         let heard = compose.draft.speechSource == .script ? heardSeconds : recordingSeconds
         let script = compose.draft.speechSource == .script ? compose.draft.script.text : ""
         var preflight = Preflight(spokenSeconds: heard ?? Preflight.spokenSeconds(script), lookStatus: look?.status?.rawValue,
-                                  blocker: blocker, rendering: account.rendering ?? board.rows.filter { $0.isRunning }.count,
+                                  blocker: blocker, rendering: account.rendering ?? board.runningCount,
                                   renderingOnAccount: account.rendering != nil,
                                   limit: account.user?.concurrencyLimit ?? Preflight.concurrencyLimit)
         preflight.spokenMeasured = heard != nil

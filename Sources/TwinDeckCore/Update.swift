@@ -91,7 +91,10 @@ func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
     case .historyLoaded(let history):
         state.board.unreadable = history.unreadable
         state.board.loadError = nil
+        state.board.expected = history.expected
         return state.boardLoaded(history.rows)
+    case .historyChanged(let changes):
+        return state.historyChanged(changes)
     case .historyFailed(let reason):
         state.board.loadError = reason
         return []

@@ -85,7 +85,7 @@ public struct AppView {
         case .looks: state.looks.load.isLoading ? "" : "\(state.looks.all.count) looks"
         case .voices: state.voices.index.count > 0 ? "\(grouped(state.voices.index.count)) voices" : ""
         case .compose: state.compose.picking == nil ? "" : "picking…"
-        case .board: "\(state.board.rows.filter(\.isRunning).count) rendering"
+        case .board: "\(state.board.runningCount) rendering"
         }
         if !status.isEmpty, DisplayWidth.of(status) + x + 1 < rect.maxX {
             buffer.put(status, x: rect.maxX - DisplayWidth.of(status) - 1, y: rect.y, style: theme.dim)

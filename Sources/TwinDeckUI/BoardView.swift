@@ -45,8 +45,9 @@ struct BoardView {
     }
 
     func statusLine(_ buffer: inout Buffer, _ rect: Rect, count: Int) {
-        let running = board.rows.filter(\.isRunning).count
-        var parts = ["\(count) of \(board.rows.count) videos", "\(running) rendering"]
+        let running = board.runningCount
+        var parts = ["\(count) of \(board.expected.map { max($0, board.rows.count) } ?? board.rows.count) videos", "\(running) rendering"]
+        if board.expected != nil { parts.append("reading the rest of the history…") }
         var style = theme.dim
         switch board.health {
         case .ok(let at): parts.append("polled \(ago(state.now.timeIntervalSince(at)))")

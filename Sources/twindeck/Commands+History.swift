@@ -16,18 +16,11 @@ extension TwinDeckCommand {
                 // Listing an empty history creates no file.
                 let exists = FileManager.default.fileExists(atPath: Session.storeURL(demo: global.demo).path)
                 let store = exists ? try Session.openStore(demo: global.demo) : nil
+                if let reason = store?.readOnlyReason { Output.note("The history is open read-only: \(reason).") }
+                if output.json { return try await Self.writeJSON(store) }
                 let history = try await store?.history() ?? History()
                 let submissions = history.rows
                 Self.noteUnreadable(history.unreadable)
-                if let reason = store?.readOnlyReason { Output.note("The history is open read-only: \(reason).") }
-                if output.json {
-                    // Running rows get the estimate of their render (`eta_seconds`, `eta_basis`); the history is read once.
-                    let estimator = submissions.contains(where: \.isRunning) ? RenderEstimator(history: try await store?.renderHistory() ?? []) : nil
-                    let now = Date()
-                    return try Output.json(submissions.map { row in
-                        HistoryEntry(row, eta: ETAFields(estimator?.estimate(row), running: row.isRunning, now: now))
-                    })
-                }
                 Output.table(
                     ["VIDEO", "TITLE", "ENGINE", "STATUS", "CREATED"],
                     submissions.map { [$0.videoID ?? "-", $0.title ?? "-", engineName($0), stateText($0), Self.created($0.createdAt)] })
@@ -35,6 +28,45 @@ extension TwinDeckCommand {
             } catch {
                 throw CLIError.wrap(error)
             }
+        }
+
+        /// How many rows `--json` reads and writes at a time.
+        static let pageSize = 500
+
+        /// The history as one JSON array, the same as ``Output/json(_:)`` writes it, but a page at a time: each row is
+        /// encoded as it is read and each page written before the next is read, so a long history is never held
+        /// whole. A write that fails (a full disk) throws; the rows this version cannot read are named at the end.
+        static func writeJSON(_ store: SubmissionStore?) async throws {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            var unreadable: [UnreadableSubmission] = []
+            var cursor: HistoryCursor?
+            var written = 0
+            // Running rows get the estimate of their render (`eta_seconds`, `eta_basis`); the render history is read once.
+            let running = try await store?.unfinished().isEmpty == false
+            let estimator = running ? RenderEstimator(history: try await store?.renderHistory() ?? []) : nil
+            let now = Date()
+            if let store {
+                repeat {
+                    let page = try await store.historyPage(after: cursor, limit: pageSize)
+                    unreadable += page.history.unreadable
+                    var bytes: [UInt8] = []
+                    for row in page.history.rows {
+                        bytes += Array((written == 0 ? "[\n  " : ",\n  ").utf8)
+                        // An element of the pretty-printed array: its lines indented once more (no string in it holds a newline).
+                        let entry = HistoryEntry(row, eta: ETAFields(estimator?.estimate(row), running: row.isRunning, now: now))
+                        for byte in try encoder.encode(entry) {
+                            bytes.append(byte)
+                            if byte == UInt8(ascii: "\n") { bytes += [UInt8(ascii: " "), UInt8(ascii: " ")] }
+                        }
+                        written += 1
+                    }
+                    try Output.emit(bytes)
+                    cursor = page.next
+                } while cursor != nil
+            }
+            try Output.emit(written == 0 ? Array(try encoder.encode([HistoryEntry]())) + [UInt8(ascii: "\n")] : Array("\n]\n".utf8))
+            noteUnreadable(unreadable)
         }
 
         /// One bad row never hides the others: the rest is listed, and these are named on standard error.

@@ -33,6 +33,22 @@ enum Output {
         }
     }
 
+    /// Writes all of `data` to standard output, or throws why it could not (a full disk, an I/O error): for output
+    /// written in parts, where a part lost must not pass for a whole listing. A closed pipe ends the process quietly,
+    /// as ``write(_:to:)`` does.
+    static func emit(_ data: [UInt8]) throws {
+        var bytes = data[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EPIPE { exit(0) }
+                throw CLIError("could not write the output: \(String(cString: strerror(errno)))")
+            }
+            bytes = bytes.dropFirst(n)
+        }
+    }
+
     /// Pretty JSON with sorted keys and unescaped slashes.
     static func json(_ value: some Encodable) throws {
         let encoder = JSONEncoder()

@@ -364,7 +364,7 @@ struct RenderFactsStoreTests {
             }
         }
         let store = try SubmissionStore(path: path)
-        #expect(try await store.appliedMigrations() == ["v1", "v2-webhooks", "v3-missing", "v4-render-time"])
+        #expect(try await store.appliedMigrations() == ["v1", "v2-webhooks", "v3-missing", "v4-render-time", "v5-change-log"])
         #expect(try await store.submission(key: "key-0")?.spokenSeconds == 20)
         #expect(try await store.submission(key: "key-0")?.resolution == "1080p")
         #expect(try await store.submission(key: "key-1")?.spokenSeconds == nil)

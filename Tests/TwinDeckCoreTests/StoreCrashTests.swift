@@ -49,7 +49,7 @@ struct StoreCrashTests {
             everCommitted.formUnion(committed)
             let store = try SubmissionStore(path: path)
             #expect(try await store.integrityCheck() == "ok")
-            #expect(try await store.appliedMigrations() == ["v1", "v2-webhooks", "v3-missing", "v4-render-time"])
+            #expect(try await store.appliedMigrations() == ["v1", "v2-webhooks", "v3-missing", "v4-render-time", "v5-change-log"])
             let rows = try await store.all()
             let byKey = Dictionary(uniqueKeysWithValues: rows.map { ($0.idempotencyKey, $0) })
             for key in everCommitted {

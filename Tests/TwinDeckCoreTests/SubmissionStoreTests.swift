@@ -113,12 +113,12 @@ struct SubmissionStoreTests {
             try await store.markSubmitted(key: "a", videoID: "v_a", status: .pending)
             try await store.importVideo(Video(id: "v_b", status: .completed, title: "Elsewhere", videoURL: "https://x/b.mp4"))
             rows = try await store.all()
-            #expect(try await store.appliedMigrations() == ["v1", "v2-webhooks", "v3-missing", "v4-render-time"])
+            #expect(try await store.appliedMigrations() == ["v1", "v2-webhooks", "v3-missing", "v4-render-time", "v5-change-log"])
         }
         for _ in 0..<2 {
             let reopened = try SubmissionStore(path: path)
             #expect(try await reopened.all() == rows)
-            #expect(try await reopened.appliedMigrations() == ["v1", "v2-webhooks", "v3-missing", "v4-render-time"])
+            #expect(try await reopened.appliedMigrations() == ["v1", "v2-webhooks", "v3-missing", "v4-render-time", "v5-change-log"])
             #expect(try await reopened.integrityCheck() == "ok")
         }
     }

@@ -94,7 +94,7 @@ struct WebhookStoreTests {
             }
         }
         let store = try SubmissionStore(path: path)
-        #expect(try await store.appliedMigrations() == ["v1", "v2-webhooks", "v3-missing", "v4-render-time"])
+        #expect(try await store.appliedMigrations() == ["v1", "v2-webhooks", "v3-missing", "v4-render-time", "v5-change-log"])
         let row = try #require(try await store.submission(key: "old"))
         #expect(row.videoID == "v_old" && row.callbackURL == nil && row.webhookAt == nil)
         guard case .recorded = try await store.recordWebhook(eventID: "e6", event: webhookEvent(.videoSuccess, "v_old")) else {

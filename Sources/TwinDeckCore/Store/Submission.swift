@@ -245,9 +245,16 @@ public struct Submission: Codable, Sendable, Equatable, Identifiable {
 public struct History: Sendable, Equatable {
     public var rows: [Submission] = []
     public var unreadable: [UnreadableSubmission] = []
-    public init(rows: [Submission] = [], unreadable: [UnreadableSubmission] = []) {
+    /// The change mark the rows were read at (``SubmissionStore/changes(since:)`` says what changed after it); nil
+    /// for a file without a change log.
+    public var mark: Int64?
+    /// How many rows the whole history has, when these are only its newest (the rest follows); nil for the whole.
+    public var expected: Int?
+    public init(rows: [Submission] = [], unreadable: [UnreadableSubmission] = [], mark: Int64? = nil, expected: Int? = nil) {
         self.rows = rows
         self.unreadable = unreadable
+        self.mark = mark
+        self.expected = expected
     }
 }
 
@@ -317,13 +324,10 @@ extension Submission {
 }
 
 extension DerivableRequest<Submission> {
-    /// Rows not yet final: waiting to be re-sent, or submitted and still rendering.
+    /// Rows not yet final: waiting to be re-sent, or submitted and still rendering (the condition of the
+    /// `submission_unfinished` index, word for word, so SQLite reads the index instead of every row).
     public func unfinished() -> Self {
-        let finals: [String] = VideoStatus.known.filter(\.isFinal).map(\.rawValue)
-        let state = Submission.Columns.submitState, status = Submission.Columns.status
-        let running: SQLExpression = status == nil || !finals.contains(status)
-        let rendering: SQLExpression = state == Submission.SubmitState.submitted && running
-        return filter(state == Submission.SubmitState.submitting || rendering)
+        filter(sql: SubmissionStore.unfinishedCondition)
     }
 
     /// Rows whose request must be sent again with the same key, oldest first.

@@ -90,6 +90,12 @@ extension SubmissionStore {
                           condition: Column("completedAt") != nil)
             try backfillRenderFacts(db)
         }
+        migrator.registerMigration("v5-change-log") { db in
+            // What the board reads after its first read: the rows changed since a mark, and those removed.
+            try createChangeLog(db)
+            // The poller's read of what is still running, every round, without a pass over the whole history.
+            try db.execute(sql: "CREATE INDEX submission_unfinished ON submission(createdAt) WHERE \(unfinishedCondition)")
+        }
         return migrator
     }
 

@@ -103,10 +103,12 @@ extension SubmissionStore {
         return WebhookCoverage(address: first.address, signed: live.contains(where: \.signed), callbacks: live.contains(where: \.callbacks))
     }
 
-    /// Changes whenever a row is added, removed or updated (by any process): the board re-reads on a change.
+    /// Changes whenever a row is added, removed or updated (by any process): the change counter, or on a file
+    /// without the change log (an older one open read-only) the row count and the last update time.
     public func changeStamp() async throws -> String {
         try await writer.read { db in
-            try String.fetchOne(db, sql: "SELECT count(*) || ':' || ifnull(max(updatedAt), 0) FROM submission") ?? ""
+            if let mark = try Self.changeMark(db) { return String(mark) }
+            return try String.fetchOne(db, sql: "SELECT count(*) || ':' || ifnull(max(updatedAt), 0) FROM submission") ?? ""
         }
     }
 }

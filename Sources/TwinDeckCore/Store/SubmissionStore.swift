@@ -338,7 +338,11 @@ public final class SubmissionStore: Sendable {
     /// (a `submitState`, `source` or `downloadState` from a newer TwinDeck, a bad hand edit) makes that one row
     /// unreadable, never the whole history.
     public func history() async throws -> History {
-        try await writer.read { db in try Self.fetchLeniently(db, Submission.all().newestFirst()) }
+        try await writer.read { db in
+            var history = try Self.fetchLeniently(db, Submission.all().newestFirst())
+            history.mark = try Self.changeMark(db)
+            return history
+        }
     }
 
     /// Submissions not yet final (waiting to be re-sent, or still rendering), newest first; unreadable rows left out.
@@ -354,16 +358,23 @@ public final class SubmissionStore: Sendable {
     /// Decodes each row on its own, so one bad row is reported instead of failing the whole read.
     static func fetchLeniently(_ db: Database, _ request: QueryInterfaceRequest<Submission>) throws -> History {
         var history = History()
-        for row in try Row.fetchAll(db, request) {
-            do {
-                history.rows.append(try Submission(row: row))
-            } catch {
-                history.unreadable.append(UnreadableSubmission(
-                    rowID: row["rowID"], idempotencyKey: row["idempotencyKey"], videoID: row["videoID"],
-                    reason: UnreadableSubmission.reason(for: error)))
-            }
-        }
+        // A cursor: each row is decoded as it is read, never all the raw rows and all the decoded ones at once.
+        let rows = try Row.fetchCursor(db, request)
+        while let row = try rows.next() { decodeLeniently(row, into: &history) }
         return history
+    }
+
+    static func decodeLeniently(_ cursorRow: Row, into history: inout History) {
+        // A copy holds each value as SQLite stored it: read from a cursor's row straight, a text where a number
+        // belongs would be converted by SQLite (`'yesterday'` read as 0) instead of reported.
+        let row = cursorRow.copy()
+        do {
+            history.rows.append(try Submission(row: row))
+        } catch {
+            history.unreadable.append(UnreadableSubmission(
+                rowID: row["rowID"], idempotencyKey: row["idempotencyKey"], videoID: row["videoID"],
+                reason: UnreadableSubmission.reason(for: error)))
+        }
     }
 
     /// The most recently completed renders that can teach the render-time estimate (engine and spoken length
