@@ -46,7 +46,7 @@ struct AccountExtrasController {
         if raw.readableBytes == 0 {
             body = ConsentBody()
         } else {
-            guard let decoded = try? JSONDecoder().decode(ConsentBody.self, from: Data(buffer: raw)) else {
+            guard let decoded = try? JSONDecoder().decode(ConsentBody.self, from: raw) else {
                 throw SimError.invalid("body must be a JSON object", param: nil)
             }
             body = decoded
@@ -96,7 +96,7 @@ struct AccountExtrasController {
     func update(_ request: Request, id: String) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: 64 * 1024)
-        guard let change = try? JSONDecoder().decode(UpdateWebhookEndpointRequest.self, from: Data(buffer: body)) else {
+        guard let change = try? JSONDecoder().decode(UpdateWebhookEndpointRequest.self, from: body) else {
             throw SimError.invalid("body must be {\"url\"?: …, \"events\"?: […]}", param: nil)
         }
         if let url = change.url, !VideoRules.isURL(url, schemes: ["https", "http"]) {

@@ -69,10 +69,10 @@ extension SimulatorState {
     func logEvents() {
         for id in videoOrder where !loggedVideos.contains(id) {
             guard let video = videos[id] else { continue }
-            let status = status(of: video)
-            guard status.isFinal else { continue }
+            let outcome = status(of: video)
+            guard outcome.isFinal else { continue }
             let finished = video.createdAt + video.renderSeconds
-            let event: WebhookEventType = status == .completed ? .videoSuccess : .videoFail
+            let event: WebhookEventType = outcome == .completed ? .videoSuccess : .videoFail
             let subscribed = registeredEndpoints().contains { endpoint in
                 (endpoint.events ?? WebhookEventType.known).contains(event)
                     && endpointSince[endpoint.endpointID, default: .infinity] <= finished
@@ -80,7 +80,7 @@ extension SimulatorState {
             guard subscribed else { continue }
             loggedVideos.insert(id)
             // The data as a delivery carries it, with the media link left for the answer to sign afresh.
-            let body = Self.outcomeEvent(video, status: status) { Self.unsignedMedia + $0 }
+            let body = Self.outcomeEvent(video, status: outcome) { Self.unsignedMedia + $0 }
             let data = (try? JSONDecoder().decode(JSONValue.self, from: simEncoder.encode(body.eventData))) ?? .object([:])
             eventLog.append(WebhookLogEntry(eventID: Self.eventID(of: id), eventType: event, eventData: data,
                                             createdAt: PlainFormat.iso8601(Date(timeIntervalSince1970: finished))))

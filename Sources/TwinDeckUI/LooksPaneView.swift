@@ -142,11 +142,13 @@ struct LookDetailView {
             let code = look.error?.code.map { " (\($0))" } ?? ""
             y = detailRow(&buffer, inner, y, "Problem", message + code, theme: theme, style: theme.bad, lines: 2)
         case .processing?:
-            var since = "training"
+            // The API gives a look no timestamp: since when this session first listed it processing.
+            y = detailRow(&buffer, inner, y, "Status", "processing · training, not usable yet", theme: theme, style: theme.warn, lines: 2)
             if let seen = state.looks.processingSince[look.id] {
-                since = "training · seen processing since \(clock(seen)) (\(ago(state.now.timeIntervalSince(seen))), this session)"
+                y = detailRow(&buffer, inner, y, "Since", "\(timeOfDay(seen)), \(ago(state.now.timeIntervalSince(seen)))",
+                              theme: theme, style: theme.warn)
+                y = detailRow(&buffer, inner, y, "", "(when this session first saw it processing)", theme: theme, style: theme.dim)
             }
-            y = detailRow(&buffer, inner, y, "Status", "processing · " + since, theme: theme, style: theme.warn, lines: 2)
         default:
             let why = look.error?.message.map { " — \($0)" } ?? ""
             y = detailRow(&buffer, inner, y, "Status", "\(look.status?.rawValue ?? "?") · cannot be used for a video\(why)",
@@ -204,7 +206,7 @@ struct LookDetailView {
 }
 
 /// `14:02`: the local time of day, without Foundation's formatters (see ``PlainFormat``).
-func clock(_ date: Date) -> String {
+func timeOfDay(_ date: Date) -> String {
     guard date.timeIntervalSince1970.isFinite, abs(date.timeIntervalSince1970) < 1e12 else { return "?" }
     var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
     var parts = tm()

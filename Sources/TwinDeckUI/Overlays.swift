@@ -1,4 +1,5 @@
 import Foundation
+import HeyGen
 import Terminal
 import TwinDeckCore
 

@@ -358,10 +358,11 @@ extension TwinDeckCommand.Webhook {
             if secrets == 0 && !acceptCallbacks {
                 Output.note("No endpoint secret and no --accept-callbacks: every delivery will be refused. Run twindeck webhook register first.")
             }
+            let every = Duration.seconds(saturating: catchUpEvery)
             let catchUpTask = catchUp.flatMap { catchUp in
                 catchUpStart.map { start in
                     Task {
-                        await catchUp.run(from: start, every: .seconds(saturating: catchUpEvery), sleep: { try await Task.sleep(for: $0) }) { report in
+                        await catchUp.run(from: start, every: every, sleep: { try await Task.sleep(for: $0) }) { report in
                             Output.note(report.summary)
                         }
                     }

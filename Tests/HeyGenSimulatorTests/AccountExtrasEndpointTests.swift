@@ -50,9 +50,9 @@ struct AccountExtrasEndpointTests {
             #expect(page.status == 200 && page.text.contains("consent"))
 
             // Bad input: an unknown group is a 404, a public one needs no consent, an empty id is refused before sending.
-            await #expect { try await client.consent(groupID: "ag_nobody") } throws: { ($0 as? HeyGenError)?.kind == .notFound }
-            await #expect { try await client.consent(groupID: "ag_public") } throws: { ($0 as? HeyGenError)?.kind == .validation }
-            await #expect { try await client.consent(groupID: " ") } throws: { ($0 as? HeyGenError)?.kind == .invalidRequest }
+            #expect(await #expect(throws: HeyGenError.self) { try await client.consent(groupID: "ag_nobody") }?.kind == .notFound)
+            #expect(await #expect(throws: HeyGenError.self) { try await client.consent(groupID: "ag_public") }?.kind == .validation)
+            #expect(await #expect(throws: HeyGenError.self) { try await client.consent(groupID: " ") }?.kind == .invalidRequest)
             let markup = try await rawRequest(.POST, sim.baseURL + "/v3/avatars/ag_me/consent", body: #"{"consent_text": "<b>hi</b>"}"#)
             #expect(markup.status == 400 && markup.apiError?.param == "consent_text")
         }
@@ -84,7 +84,7 @@ struct AccountExtrasEndpointTests {
 
     @Test func aPlanWithoutWebhooksAnswersTheEventLog403() async throws {
         try await withSimulator(configure: { $0.planWithoutWebhooks = true }) { _, client in
-            await #expect { try await client.webhookEvents() } throws: { ($0 as? HeyGenError)?.kind == .forbidden }
+            #expect(await #expect(throws: HeyGenError.self) { try await client.webhookEvents() }?.kind == .forbidden)
         }
     }
 
@@ -98,10 +98,10 @@ struct AccountExtrasEndpointTests {
             #expect(try await client.webhookEndpoints().first?.events == [.videoFail])
             let rotated = try await client.rotateWebhookSecret(id: endpoint.id)
             #expect(rotated.endpointID == endpoint.id && rotated.secret.hasPrefix("whsec_") && rotated.secret != endpoint.secret)
-            await #expect { try await client.rotateWebhookSecret(id: "ep_nobody") } throws: { ($0 as? HeyGenError)?.kind == .notFound }
-            await #expect { try await client.updateWebhookEndpoint(id: "ep_nobody", .init(events: [.videoFail])) } throws: {
-                ($0 as? HeyGenError)?.kind == .notFound
-            }
+            #expect(await #expect(throws: HeyGenError.self) { try await client.rotateWebhookSecret(id: "ep_nobody") }?.kind == .notFound)
+            #expect(await #expect(throws: HeyGenError.self) {
+                try await client.updateWebhookEndpoint(id: "ep_nobody", .init(events: [.videoFail]))
+            }?.kind == .notFound)
         }
     }
 }
