@@ -126,7 +126,7 @@ struct LookDetailView {
                 buffer.putLink(DisplayWidth.clip(url, to: max(0, inner.maxX - x)), url: url, x: x, y: y,
                                style: Style(foreground: theme.colors ? .cyan : .default, underline: true), maxX: inner.maxX)
                 y += 1
-                y = detailRow(&buffer, inner, y, "", "c shows it · y there copies it", theme: theme, style: theme.dim)
+                y = detailRow(&buffer, inner, y, "", "c opens it, y there copies it", theme: theme, style: theme.dim)
             case .loading?:
                 y = detailRow(&buffer, inner, y, "Consent", "asking HeyGen for the link…", theme: theme, style: theme.dim)
             case .failed(let reason)?:

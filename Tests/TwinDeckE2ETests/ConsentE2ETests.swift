@@ -21,7 +21,7 @@ struct ConsentE2ETests {
         #expect(shown.contains("Consent link") && shown.contains("y copy link"), "\(shown)")
         #expect(shown.lines.allSatisfy { displayWidth($0) <= 120 }, "\(shown)")
         try app.press("Escape")
-        let back = try await app.waitFor("the link kept in the detail") { !$0.contains("y copy link · Esc close") && $0.contains("/consent/ag_me") }
+        let back = try await app.waitFor("the link kept in the detail") { !$0.contains("y copy link · Esc close") && $0.contains("Consent      http://") }
         #expect(back.detailName == "Podcast Set", "\(back)")
     }
 }
