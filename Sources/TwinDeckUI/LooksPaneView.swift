@@ -137,7 +137,7 @@ struct LookDetailView {
                 y = detailRow(&buffer, inner, y, "Consent", how, theme: theme, style: theme.key, lines: 2)
             }
         case .failed?:
-            y = detailRow(&buffer, inner, y, "Status", "failed · cannot be used for a video", theme: theme, style: theme.bad)
+            y = detailRow(&buffer, inner, y, "Status", "failed · cannot be used for a video", theme: theme, style: theme.bad, lines: 2)
             let message = look.error?.message.flatMap { $0.isEmpty ? nil : $0 } ?? "HeyGen gave no reason"
             let code = look.error?.code.map { " (\($0))" } ?? ""
             y = detailRow(&buffer, inner, y, "Problem", message + code, theme: theme, style: theme.bad, lines: 2)
