@@ -307,18 +307,54 @@ public struct VideoStatusEntry: Codable, Hashable, Sendable {
 
 // MARK: - Account
 
-/// `GET /v3/users/me`: who the key belongs to. Plan and wallet details are kept as open JSON.
+/// `GET /v3/users/me`: who the key belongs to, and its balance. The billing objects are kept as open JSON and read
+/// through ``billing`` (see ``Billing``), so a shape this build does not expect never fails the whole answer.
 public struct User: Codable, Hashable, Sendable {
     public var username: String?
     public var email: String?
+    public var firstName: String?
+    public var lastName: String?
+    /// Which billing object is filled in (`wallet`, `subscription`, `usage_based`, or a newer word).
+    public var billingType: BillingType?
+    /// Not in the published schema: the simulator's (and older answers') plan details, e.g. `concurrent_jobs`.
     public var plan: JSONValue?
     public var wallet: JSONValue?
+    public var subscription: JSONValue?
+    public var usageBased: JSONValue?
 
-    public init(username: String? = nil, email: String? = nil, plan: JSONValue? = nil, wallet: JSONValue? = nil) {
+    public init(
+        username: String? = nil, email: String? = nil, plan: JSONValue? = nil, wallet: JSONValue? = nil,
+        billingType: BillingType? = nil, subscription: JSONValue? = nil, usageBased: JSONValue? = nil,
+        firstName: String? = nil, lastName: String? = nil
+    ) {
         self.username = username
         self.email = email
         self.plan = plan
         self.wallet = wallet
+        self.billingType = billingType
+        self.subscription = subscription
+        self.usageBased = usageBased
+        self.firstName = firstName
+        self.lastName = lastName
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case username, email, firstName = "first_name", lastName = "last_name", billingType = "billing_type"
+        case plan, wallet, subscription, usageBased = "usage_based"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        username = try c.decodeIfPresent(String.self, forKey: .username)
+        email = try c.decodeIfPresent(String.self, forKey: .email)
+        firstName = try c.decodeIfPresent(String.self, forKey: .firstName)
+        lastName = try c.decodeIfPresent(String.self, forKey: .lastName)
+        // A number or an object where a word belongs is no billing type, not a failed answer.
+        billingType = try? c.decodeIfPresent(BillingType.self, forKey: .billingType)
+        plan = try c.decodeIfPresent(JSONValue.self, forKey: .plan)
+        wallet = try c.decodeIfPresent(JSONValue.self, forKey: .wallet)
+        subscription = try c.decodeIfPresent(JSONValue.self, forKey: .subscription)
+        usageBased = try c.decodeIfPresent(JSONValue.self, forKey: .usageBased)
     }
 
     /// How many videos the plan renders at once, when it says (`plan.concurrent_jobs`).
@@ -326,9 +362,15 @@ public struct User: Codable, Hashable, Sendable {
         (plan?["concurrent_jobs"]?.numberValue).map { Int(saturating: $0) }
     }
 
-    /// The remaining credit balance, when the plan reports one.
+    /// The credits left, when the balance is counted in credits (a wallet in credits, a subscription's pools,
+    /// usage-based remaining credits); nil for a USD wallet or when none is reported.
     public var remainingCredits: Double? {
-        wallet?["remaining_credits"]?.numberValue ?? wallet?["remaining_balance"]?.numberValue
+        switch billing {
+        case .wallet(let w): w.inCredits ? w.remainingBalance : nil
+        case .subscription(let s): s.totalRemaining.map(Double.init)
+        case .usageBased(let u): u.remainingCredits
+        case .unknown, .none: nil
+        }
     }
 }
 

@@ -72,22 +72,15 @@ struct AccountController {
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/v3/users/me") { _, _ in
-            // The published schema's shape: username, email, first_name, last_name (required), and the billing fields
-            // of its billing_type — a prepaid wallet in credits when the simulator counts credits, metered otherwise.
-            let credits = await state.accountCredits()
+            // The published schema's shape: username, email, first_name, last_name (required), and the one billing
+            // object its billing_type names (``SimulatorOptions/billing``).
             var user: [String: JSONValue] = [
                 "username": .string("demo-twin"), "email": .string("demo@twindeck.invalid"),
                 "first_name": .string("Demo"), "last_name": .string("Twin"),
                 // Not in the schema (clients ignore unknown fields): what the simulated plan renders at once.
                 "plan": .object(["name": .string("Pay-as-you-go (simulated)"), "concurrent_jobs": .number(10)]),
             ]
-            if let credits {
-                user["billing_type"] = .string("wallet")
-                user["wallet"] = .object(["currency": .string("credits"), "remaining_balance": .number(Double(credits))])
-            } else {
-                user["billing_type"] = .string("usage_based")
-                user["usage_based"] = .object(["spending_current_usd": .number(0)])
-            }
+            for (key, value) in await state.billingFields() { user[key] = value }
             return try jsonResponse(DataBox(data: JSONValue.object(user)))
         }
         router.post("/v3/webhooks/endpoints") { request, _ in

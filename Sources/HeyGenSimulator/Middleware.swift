@@ -51,9 +51,13 @@ struct APIGateMiddleware: RouterMiddleware {
     static func route(_ path: String) -> String {
         let parts = path.split(separator: "/").map(String.init)
         guard parts.count >= 3 else { return path }
-        let fixed: Set<String> = ["statuses", "looks", "endpoints", "me", "speech"]
+        let fixed: Set<String> = ["statuses", "looks", "endpoints", "me", "speech", "events"]
         let last = parts.last!
         if parts[0] == "media" { return "/media/{file}" }
+        // An action on one thing: `/v3/avatars/ag_1/consent` → `/v3/avatars/{id}/consent`.
+        if last == "consent" || last == "rotate-secret", parts.count >= 4 {
+            return "/" + parts.dropLast(2).joined(separator: "/") + "/{id}/" + last
+        }
         if fixed.contains(last) { return path }
         return "/" + parts.dropLast().joined(separator: "/") + "/{id}"
     }

@@ -81,6 +81,7 @@ public enum Simulator {
         PreviewController(state: state).addRoutes(to: router)
         VideosController(state: state, media: signer).addRoutes(to: router)
         AccountController(state: state).addRoutes(to: router)
+        AccountExtrasController(state: state, media: signer).addRoutes(to: router)
         AssetsController(state: state, media: signer).addRoutes(to: router)
         MediaController(state: state, signer: signer).addRoutes(to: router)
         AdminController(state: state).addRoutes(to: router)
@@ -153,16 +154,12 @@ struct WebhookDeliverer {
     func deliver(_ delivery: PendingDelivery) async -> Bool {
         let (video, status) = (delivery.video, delivery.status)
         let now = await state.now
-        let ext = (video.request.outputFormat ?? .mp4) == .webm ? "webm" : "mp4"
-        let eventData: WebhookEvent.EventData = status == .completed
-            ? .init(videoID: video.id, url: signer.url(path: "\(video.id).\(ext)", now: now), callbackID: video.id)
-            : .init(videoID: video.id, msg: VideosController.failureMessage, callbackID: video.id)
-        let event = WebhookEvent(eventType: status == .completed ? .videoSuccess : .videoFail, eventData: eventData)
+        let event = SimulatorState.outcomeEvent(video, status: status) { signer.url(path: $0, now: now) }
         guard let body = try? simEncoder.encode(event) else { return false }
         var request = HTTPClientRequest(url: delivery.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: WebhookSignature.eventIDHeader, value: "evt_\(video.id)")
+        request.headers.add(name: WebhookSignature.eventIDHeader, value: SimulatorState.eventID(of: video.id))
         request.headers.add(name: WebhookSignature.timestampHeader, value: String(Int(now)))
         if case .endpoint(let endpoint) = delivery.target, let secret = endpoint.secret {
             request.headers.add(name: WebhookSignature.signatureHeader, value: WebhookSignature.sign(body, secret: secret))

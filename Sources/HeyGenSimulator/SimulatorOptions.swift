@@ -111,9 +111,23 @@ public struct SimulatorOptions: Sendable {
     public var webhookRetryDelaySeconds: Double = 1
     /// Serve ``HostileStrings`` as the names of looks and voices and as video titles (tests of what reaches a terminal).
     public var hostileNames = false
+    /// Which `billing_type` `GET /v3/users/me` reports (the demo's: a wallet in credits).
+    public var billing = SimulatedBilling.wallet
+    /// The plan has no webhooks: `GET /v3/webhooks/events` answers 403.
+    public var planWithoutWebhooks = false
 
     public init() {}
 
     /// How render times are decided: the fixed override when ``renderSeconds`` is set, else the model.
     public var renderTimes: RenderTimes { renderSeconds.map(RenderTimes.fixed) ?? .realistic(renderModel) }
+}
+
+/// The account kinds `GET /v3/users/me` can report (`billing_type`), each with its own balance object.
+public enum SimulatedBilling: String, CaseIterable, Sendable, Codable {
+    /// Prepaid: in credits when ``SimulatorOptions/credits`` is set (each video costs one), else a USD balance.
+    case wallet
+    /// A `pro` plan: premium credits (the account's credits when set) and add-on credits, with a reset date.
+    case subscription
+    /// Metered: included credits (the account's credits when set), then spending against a cap.
+    case usageBased = "usage_based"
 }

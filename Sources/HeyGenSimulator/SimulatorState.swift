@@ -94,6 +94,10 @@ public actor SimulatorState {
     var assets: [String: SimAsset] = [:]
     /// The uploaded bytes, served at an asset's `url`; in memory only (a restart keeps the asset, not its bytes).
     var assetData: [String: Data] = [:]
+    /// `GET /v3/webhooks/events`: every event made for the registered endpoints, oldest first (see `logEvents()`).
+    var eventLog: [WebhookLogEntry] = []
+    /// Videos whose outcome event is in the log.
+    var loggedVideos: Set<String> = []
 
     init(options: SimulatorOptions) throws {
         self.options = options
@@ -315,6 +319,7 @@ public actor SimulatorState {
     /// Deliveries still to make: each finished video's `callback_url`, and each registered endpoint subscribed
     /// to the video's event that was registered before the video finished.
     func pendingDeliveries() -> [PendingDelivery] {
+        logEvents()
         var pending: [PendingDelivery] = []
         for id in videoOrder {
             guard let v = videos[id] else { continue }

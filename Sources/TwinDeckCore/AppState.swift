@@ -51,6 +51,17 @@ public enum Mode: Equatable, Sendable {
     case languagePicker(LanguagePicker)
     /// Listening to a voice's preview (`a` in the Voices pane).
     case audition(Audition)
+    /// A look's consent link being fetched or shown (`c` in the Looks pane).
+    case consent(lookID: String)
+}
+
+/// Where a look's consent link stands (`POST /v3/avatars/{group_id}/consent`).
+public enum ConsentPhase: Equatable, Sendable {
+    case loading
+    /// The page where the person in the avatar gives consent.
+    case ready(url: String)
+    /// Why there is no link (no avatar group, the call failed, the answer had none).
+    case failed(String)
 }
 
 /// A voice preview being played, or offered as a link when it cannot be played here.
@@ -114,12 +125,17 @@ public struct LooksState: Equatable, Sendable {
     public var showPreview = false
     /// Pictures drawn so far, by look id.
     public var previews: [String: LookPreview] = [:]
+    /// Consent links asked for, by look id.
+    public var consent: [String: ConsentPhase] = [:]
+    /// When this session first saw each look `processing` (the API gives a look no timestamp).
+    public var processingSince: [String: Date] = [:]
 
     public static func == (a: LooksState, b: LooksState) -> Bool {
         a.load == b.load && a.all == b.all && a.filter == b.filter && a.visible == b.visible && a.selectedID == b.selectedID
             && a.scroll == b.scroll && a.details == b.details && a.detailErrors == b.detailErrors
             && a.detailLoading == b.detailLoading && a.detailWanted?.id == b.detailWanted?.id
-            && a.showPreview == b.showPreview && a.previews == b.previews
+            && a.showPreview == b.showPreview && a.previews == b.previews && a.consent == b.consent
+            && a.processingSince == b.processingSince
     }
 
     public var selected: Look? { selectedID.flatMap { id in all.first { $0.id == id } } }
@@ -226,6 +242,7 @@ public struct AppState: Equatable, Sendable {
         case .filtering: [.filtering]
         case .languagePicker: [.picker]
         case .audition: [.audition]
+        case .consent: [.consent]
         case .help: [.global]
         case .normal:
             switch pane {

@@ -442,8 +442,8 @@ extension AppState {
                 compose.focus = field
             }
             var text = error.description
-            if error.kind == .insufficientCredit, let credits = account.user?.remainingCredits {
-                text += " (balance: \(Int(saturating: credits)) credits)"
+            if error.kind == .insufficientCredit, let balance = account.user?.billing.short {
+                text += " (balance: \(balance))"
             }
             showToast(text, level: .error, seconds: 10)
             return []

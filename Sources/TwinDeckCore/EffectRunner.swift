@@ -17,6 +17,8 @@ public protocol HeyGenService: Sendable {
     func uploadAsset(_ file: AssetFile, progress: @escaping @Sendable (UploadProgress) -> Void) async throws -> UploadedAsset
     /// An asset's metadata (`GET /v3/assets/{asset_id}`); throws `notFound` when the account has no such asset.
     func asset(id: String) async throws -> AssetInfo
+    /// Starts an avatar group's consent flow and returns its link (`POST /v3/avatars/{group_id}/consent`).
+    func consent(groupID: String) async throws -> ConsentLink
 }
 
 extension HeyGenService {
@@ -29,6 +31,9 @@ extension HeyGenService {
     }
     public func asset(id: String) async throws -> AssetInfo {
         throw HeyGenError(kind: .configuration, message: "assets are not available here")
+    }
+    public func consent(groupID: String) async throws -> ConsentLink {
+        throw HeyGenError(kind: .configuration, message: "consent links are not available here")
     }
 }
 
@@ -141,6 +146,10 @@ public final class EffectRunner: @unchecked Sendable {
             start("looks") { [service] in .looksLoaded(await Self.result { try await service.allLooks() }) }
         case .loadLookDetail(let id):
             start("look:\(id)") { [service] in .lookDetailLoaded(id: id, await Self.result { try await service.look(id: id) }) }
+        case .loadConsent(let lookID, let groupID):
+            start("consent:\(lookID)") { [service] in
+                .consentLoaded(lookID: lookID, await Self.result { try await service.consent(groupID: groupID) })
+            }
         case .loadVoices(let refresh):
             // Off the UI thread: reading a large catalogue and building its search index must not delay a frame.
             start("voices") { [service, cache, logger, post] in

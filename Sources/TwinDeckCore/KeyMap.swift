@@ -7,6 +7,8 @@ public enum Action: Hashable, Sendable {
     case filter, open, refresh, copyID, copyURL
     case languageFacet, genderFacet
     case togglePreview, audition
+    /// Looks: fetch the selected look's consent link (a look waiting for consent).
+    case consentLink
     // Compose:
     case nextField, previousField, choiceNext, choicePrevious, submitForm, preview, clearForm, externalEditor
     // Board:
@@ -28,6 +30,7 @@ public enum Scope: String, Hashable, Sendable, CaseIterable {
     case confirm = "Confirmations"
     case preview = "Request preview"
     case audition = "Voice preview"
+    case consent = "Consent link"
     case board = "Board"
 }
 
@@ -63,6 +66,7 @@ public enum KeyMap {
         b([.character("y")], "y", "copy ID", .copyID, .list),
         b([.character("Y")], "Y", "copy preview URL", .copyURL, .list, footer: false),
         b([.character("p")], "p", "picture", .togglePreview, .looks),
+        b([.character("c")], "c", "consent link", .consentLink, .looks, footer: false),
         b([.character("a")], "a", "listen", .audition, .voices),
         b([.character("L")], "L", "language", .languageFacet, .voices),
         b([.character("F")], "F", "gender", .genderFacet, .voices, footer: false),
@@ -104,6 +108,8 @@ public enum KeyMap {
         b([.escape], "Esc", "close", .back, .preview),
         b([.character("y")], "y", "copy URL", .copyURL, .audition),
         b([.escape, .character("a"), .enter, .character("q")], "Esc/a", "stop/close", .back, .audition),
+        b([.character("y")], "y", "copy link", .copyURL, .consent),
+        b([.escape, .character("c"), .enter, .character("q")], "Esc", "close", .back, .consent),
         b([.character("?")], "?", "help", .help, .global),
         b([.escape], "Esc", "clear/back", .back, .global, footer: false),
         b([.character("q"), .control("c")], "q", "quit", .quit, .global),

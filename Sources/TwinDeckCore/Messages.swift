@@ -14,6 +14,8 @@ public enum Message: Equatable, Sendable {
     case accountRenderingLoaded(Int?)
     case looksLoaded(Result<[Look], HeyGenError>)
     case lookDetailLoaded(id: String, Result<Look, HeyGenError>)
+    /// The answer to ``Effect/loadConsent(lookID:groupID:)``.
+    case consentLoaded(lookID: String, Result<ConsentLink, HeyGenError>)
     case voicesLoaded(Result<VoiceIndex, HeyGenError>, source: CatalogueSource, fetchedAt: Date)
     case copied(what: String, ok: Bool)
     case submitted(Result<SubmitOutcome, HeyGenError>)
@@ -111,6 +113,8 @@ public enum Effect: Equatable, Sendable {
     case loadAccountRendering
     case loadLooks
     case loadLookDetail(id: String)
+    /// Start the consent flow of a look's avatar group and get its link (`POST /v3/avatars/{group_id}/consent`).
+    case loadConsent(lookID: String, groupID: String)
     /// From the disk cache when it is fresh, unless `refresh`; otherwise from the API (and then cached).
     case loadVoices(refresh: Bool)
     /// Put text on the clipboard (OSC 52).

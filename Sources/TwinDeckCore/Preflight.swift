@@ -23,6 +23,10 @@ public struct Preflight: Equatable, Sendable {
     public var renderingOnAccount = false
     /// The account's limit: the plan's `concurrent_jobs` when `/v3/users/me` reports it, else 10.
     public var limit: Int = Preflight.concurrencyLimit
+    /// The balance as the account's billing type reports it (`1,000 credits`, `pro plan · 120 credits`, …), when known.
+    public var balance: String?
+    /// Why HeyGen may refuse the video for want of balance (an empty wallet, no credits left, a spending cap reached).
+    public var balanceWarning: String?
 
     /// Seconds a script takes to speak: words at 150 a minute, plus explicit `<break time="…"/>` pauses.
     public static func spokenSeconds(_ script: String) -> Int {
@@ -63,6 +67,8 @@ extension AppState {
                                   renderingOnAccount: account.rendering != nil,
                                   limit: account.user?.concurrencyLimit ?? Preflight.concurrencyLimit)
         preflight.spokenMeasured = heard != nil
+        preflight.balance = account.user?.billing.short
+        preflight.balanceWarning = account.user?.billing.exhausted
         preflight.recording = compose.draft.speechSource != .script
         return preflight
     }

@@ -39,6 +39,7 @@ func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
         return []
     case .looksLoaded(.success(let looks)):
         state.looks.all = looks
+        state.noteProcessingLooks()
         state.looks.load = .loaded(at: state.now)
         state.refilterLooks()
         return state.lookDetailDue()
@@ -54,6 +55,8 @@ func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
         state.looks.detailLoading.remove(id)
         state.looks.detailErrors[id] = error
         return []
+    case .consentLoaded(let lookID, let result):
+        return state.consentLoaded(lookID: lookID, result)
     case .voicesLoaded(.success(let index), let source, let fetchedAt):
         state.voices.index = index
         state.voices.load = .loaded(at: fetchedAt)
@@ -157,6 +160,8 @@ func handleKey(_ state: inout AppState, _ key: KeyPress) -> [Effect] {
         return handleFilterKey(&state, key)
     case .languagePicker(var picker):
         return handlePickerKey(&state, &picker, key)
+    case .consent(let lookID):
+        return state.handleConsentKey(lookID: lookID, key)
     case .audition(let audition):
         switch KeyMap.action(for: key, in: [.audition]) {
         case .copyURL: return [.copy(audition.url, what: "preview audio URL")]
@@ -248,6 +253,8 @@ func perform(_ state: inout AppState, _ action: Action) -> [Effect] {
         }
         state.mode = .audition(Audition(voiceID: voice.voiceID, voiceName: voice.name, url: url))
         return [.audition(voiceID: voice.voiceID, url: url)]
+    case .consentLink:
+        return state.askForConsentLink()
     case .languageFacet:
         if state.pane == .voices { state.mode = .languagePicker(LanguagePicker()) }
     case .genderFacet:

@@ -43,6 +43,9 @@ public struct AppView {
         case .help: HelpOverlay(theme: theme, first: helpScopes).render(into: &buffer)
         case .languagePicker(let picker): LanguagePickerView(state: state, picker: picker, theme: theme).render(into: &buffer)
         case .audition(let audition): AuditionView(audition: audition, theme: theme).render(into: &buffer)
+        case .consent(let lookID):
+            let look = state.looks.details[lookID] ?? state.looks.all.first { $0.id == lookID }
+            ConsentView(look: look, phase: state.looks.consent[lookID], theme: theme, now: state.now).render(into: &buffer)
         default: break
         }
     }
@@ -65,7 +68,8 @@ public struct AppView {
         var account = ""
         if let user = state.account.user {
             account = [user.username, user.email.map { "<\($0)>" }].compactMap { $0 }.joined(separator: " ")
-            if let credits = user.remainingCredits { account += " · \(grouped(Int(saturating: credits))) credits" }
+            // The balance in the shape the account's billing type has (wallet, subscription, usage-based).
+            if let balance = user.billing.short { account += " · " + balance }
         } else if let error = state.account.error {
             account = error.kind == .unauthorized ? "key not accepted" : "account unavailable"
         }

@@ -306,7 +306,7 @@ struct ComposeView {
         let (request, _) = draft.request()
         let preflight = state.preflight
         let files = draft.backgroundKind == .file && draft.outputFormat != .webm ? 1 : 0
-        let rect = buffer.area.centered(width: min(70, buffer.width - 2), height: (preflight.blocker == nil ? 12 : 14) + files)
+        let rect = buffer.area.centered(width: min(70, buffer.width - 2), height: (preflight.blocker == nil ? 12 : 14) + files + (preflight.balance == nil ? 0 : 1))
         buffer.fill(rect)
         buffer.frame(rect, title: preflight.blocker == nil ? "Submit this video?" : "Cannot submit yet", style: theme.border, titleStyle: theme.heading)
         let inner = rect.inset(dx: 2, dy: 1)
@@ -336,6 +336,11 @@ struct ComposeView {
         let load = "\(preflight.rendering) of \(limit) rendering now"
             + (preflight.rendering >= limit ? " — waits for a free slot" : preflight.renderingOnAccount ? "" : " (this history)")
         y = detailRow(&buffer, inner, y, "Account", load, theme: theme, style: preflight.rendering >= limit ? theme.warn : .plain)
+        if let balance = preflight.balance {
+            // As the account's billing type reports it; a warning (HeyGen answers 402 if it is right) does not block.
+            let text = balance + (preflight.balanceWarning.map { " — \($0)" } ?? "")
+            y = detailRow(&buffer, inner, y, "Balance", text, theme: theme, style: preflight.balanceWarning == nil ? .plain : theme.warn)
+        }
         if let blocker = preflight.blocker {
             _ = detailRow(&buffer, inner, y, "Blocked", blocker, theme: theme, style: theme.bad, lines: 2)
             buffer.line("n/Esc back to the form", in: Rect(x: inner.x, y: inner.maxY - 1, width: inner.width, height: 1), style: theme.key)

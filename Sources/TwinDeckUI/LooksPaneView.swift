@@ -93,9 +93,7 @@ struct LookDetailView {
         let engines = (look.supportedAPIEngines ?? []).map(\.displayName).joined(separator: ", ")
         y = detailRow(&buffer, inner, y, "Engines", engines.isEmpty ? "none yet" : engines, theme: theme, style: theme.badge)
         if !look.isUsable {
-            let why = look.error?.message.map { " — \($0)" } ?? ""
-            y = detailRow(&buffer, inner, y, "Status", "\(look.status?.rawValue ?? "?") · cannot be used for a video\(why)",
-                          theme: theme, style: theme.warn, lines: 2)
+            y = unusable(&buffer, inner, y, look)
         } else {
             y = detailRow(&buffer, inner, y, "Status", look.status?.rawValue ?? "public", theme: theme, style: theme.good)
         }
@@ -110,6 +108,53 @@ struct LookDetailView {
         if let error = state.looks.detailErrors[summary.id] {
             _ = detailRow(&buffer, inner, y, "Detail", "could not load: \(error.description)", theme: theme, style: theme.bad, lines: 2)
         }
+    }
+
+    /// Why the look cannot be used yet and what to do: the consent link (`c`), the training error, or since when
+    /// it has been training.
+    func unusable(_ buffer: inout Buffer, _ inner: Rect, _ start: Int, _ look: Look) -> Int {
+        var y = start
+        switch look.status {
+        case .pendingConsent?:
+            y = detailRow(&buffer, inner, y, "Status", "pending_consent · waiting for the person in the avatar to consent",
+                          theme: theme, style: theme.warn, lines: 2)
+            switch state.looks.consent[look.id] {
+            case .ready(let url)?:
+                guard y < inner.maxY else { return y }
+                buffer.put("Consent", x: inner.x, y: y, style: theme.label)
+                let x = inner.x + 13
+                buffer.putLink(DisplayWidth.clip(url, to: max(0, inner.maxX - x)), url: url, x: x, y: y,
+                               style: Style(foreground: theme.colors ? .cyan : .default, underline: true), maxX: inner.maxX)
+                y += 1
+                y = detailRow(&buffer, inner, y, "", "c opens it, y there copies it", theme: theme, style: theme.dim)
+            case .loading?:
+                y = detailRow(&buffer, inner, y, "Consent", "asking HeyGen for the link…", theme: theme, style: theme.dim)
+            case .failed(let reason)?:
+                y = detailRow(&buffer, inner, y, "Consent", reason, theme: theme, style: theme.bad, lines: 2)
+            case nil:
+                let how = look.groupID == nil ? "no avatar group: finish consent in the HeyGen web app"
+                    : "press c for the consent link to send to the person"
+                y = detailRow(&buffer, inner, y, "Consent", how, theme: theme, style: theme.key, lines: 2)
+            }
+        case .failed?:
+            y = detailRow(&buffer, inner, y, "Status", "failed · cannot be used for a video", theme: theme, style: theme.bad, lines: 2)
+            let message = look.error?.message.flatMap { $0.isEmpty ? nil : $0 } ?? "HeyGen gave no reason"
+            let code = look.error?.code.map { " (\($0))" } ?? ""
+            y = detailRow(&buffer, inner, y, "Problem", message + code, theme: theme, style: theme.bad, lines: 2)
+        case .processing?:
+            // The API gives a look no timestamp: since when this session first listed it processing.
+            y = detailRow(&buffer, inner, y, "Status", "processing · training, not usable yet", theme: theme, style: theme.warn, lines: 2)
+            if let seen = state.looks.processingSince[look.id] {
+                y = detailRow(&buffer, inner, y, "Since", "\(timeOfDay(seen)), \(ago(state.now.timeIntervalSince(seen)))",
+                              theme: theme, style: theme.warn)
+                y = detailRow(&buffer, inner, y, "", "(when this session first saw it processing)", theme: theme, style: theme.dim)
+            }
+        default:
+            let why = look.error?.message.map { " — \($0)" } ?? ""
+            y = detailRow(&buffer, inner, y, "Status", "\(look.status?.rawValue ?? "?") · cannot be used for a video\(why)",
+                          theme: theme, style: theme.warn, lines: 2)
+        }
+        return y
     }
 
     /// `p`: the look's picture (drawn by chafa into cells) in place of the detail rows.
@@ -158,4 +203,13 @@ struct LookDetailView {
         }
         return "\(voice.name) · \(voice.language), \(voice.gender.rawValue)"
     }
+}
+
+/// `14:02`: the local time of day, without Foundation's formatters (see ``PlainFormat``).
+func timeOfDay(_ date: Date) -> String {
+    guard date.timeIntervalSince1970.isFinite, abs(date.timeIntervalSince1970) < 1e12 else { return "?" }
+    var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+    var parts = tm()
+    guard localtime_r(&seconds, &parts) != nil else { return "?" }
+    return (parts.tm_hour < 10 ? "0" : "") + String(parts.tm_hour) + ":" + (parts.tm_min < 10 ? "0" : "") + String(parts.tm_min)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HeyGen
 import Terminal
 import TwinDeckCore
 
@@ -94,5 +95,37 @@ struct AuditionView {
         buffer.putLink(DisplayWidth.clip(audition.url, to: inner.width), url: audition.url, x: inner.x, y: inner.y + 3,
                        style: Style(foreground: theme.colors ? .cyan : .default, underline: true), maxX: inner.maxX)
         buffer.line("y copy URL · Esc/a stop and close", in: inner.row(inner.height - 1), style: theme.key)
+    }
+}
+
+/// `c` in the Looks pane: a look's consent link (OSC 8, so a click opens it), or why there is none.
+struct ConsentView {
+    let look: Look?
+    let phase: ConsentPhase?
+    let theme: Theme
+    let now: Date
+
+    func render(into buffer: inout Buffer) {
+        let rect = buffer.area.centered(width: min(76, buffer.width - 2), height: 10)
+        buffer.fill(rect)
+        buffer.frame(rect, title: "Consent link", style: theme.border, titleStyle: theme.heading)
+        let inner = rect.inset(dx: 2, dy: 1)
+        buffer.line(look?.name ?? "", in: inner.row(0), style: .bold)
+        let body = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: 2)
+        switch phase {
+        case nil, .loading?:
+            buffer.line("\(spinnerFrame(now, perSecond: 10)) Asking HeyGen for the consent link…", in: inner.row(1), style: theme.dim)
+        case .ready(let url)?:
+            buffer.wrapped("The person in this avatar opens the link and approves; the look is then trained and can be used.",
+                           in: body, style: .plain)
+            // A link (OSC 8) the terminal opens with a click, over SSH too; `y` copies it (OSC 52).
+            let shown = DisplayWidth.clip(url, to: inner.width)
+            buffer.putLink(shown, url: url, x: inner.x, y: inner.y + 4, style: Style(foreground: theme.colors ? .cyan : .default, underline: true),
+                           maxX: inner.maxX)
+        case .failed(let reason)?:
+            buffer.wrapped(reason, in: Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: 4), style: theme.bad)
+        }
+        let keys = if case .ready? = phase { "y copy link · Esc close" } else { "Esc close" }
+        buffer.line(keys, in: inner.row(inner.height - 1), style: theme.key)
     }
 }

@@ -73,7 +73,7 @@ extension TwinDeckCommand {
 
     /// `twindeck account`: who the key belongs to.
     struct Account: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the account the API key belongs to (a cheap key check).")
+        static let configuration = CommandConfiguration(abstract: "Show the account the API key belongs to and its balance (wallet, subscription or usage-based).")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
 
@@ -81,9 +81,10 @@ extension TwinDeckCommand {
             try await Session.with(global) { session in
                 let user = try await session.client.me()
                 if output.json { return try Output.json(user) }
-                Output.fields([
-                    ("User", user.username), ("Email", user.email),
-                    ("Credits", user.remainingCredits.map { $0.formatted() }),
+                let name = [user.firstName, user.lastName].compactMap { $0 }.joined(separator: " ")
+                // The balance in the shape of the account's billing type (wallet, subscription, usage-based).
+                let billing: [(String, String?)] = user.billing.details.map { ($0.0, $0.1) }
+                Output.fields([("User", user.username), ("Name", name.isEmpty ? nil : name), ("Email", user.email)] + billing + [
                     ("Base URL", session.client.configuration.baseURL + (session.isDemo ? " (demo simulator)" : "")),
                 ])
             }

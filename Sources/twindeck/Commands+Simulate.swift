@@ -42,6 +42,10 @@ extension TwinDeckCommand {
         @Option(help: ArgumentHelp("Keep videos in this JSON file across restarts.", valueName: "path")) var state: String?
         @Option(help: ArgumentHelp("Serve video files of this many bytes (to measure download throughput).", valueName: "n"))
         var mediaBytes: Int?
+        @Option(help: ArgumentHelp("The account kind GET /v3/users/me reports: wallet (credits with --credits, else USD), subscription or usage_based.",
+                                   valueName: "kind"))
+        var billing: SimulatedBilling = .wallet
+        @Flag(help: "A plan without webhooks: GET /v3/webhooks/events answers 403.") var planWithoutWebhooks = false
         @Flag(help: "Log every request to stderr.") var verbose = false
         @Flag(help: "Serve hostile names (escape sequences, bidi overrides, 10,000 characters…) for looks, voices and videos.")
         var hostileNames = false
@@ -92,6 +96,8 @@ extension TwinDeckCommand {
             options.urlLifetimeSeconds = urlTtl
             options.maxConcurrentRenders = maxConcurrent > 0 ? maxConcurrent : nil
             options.credits = credits
+            options.billing = billing
+            options.planWithoutWebhooks = planWithoutWebhooks
             options.createDelayMilliseconds = createDelayMs
             options.statePath = state
             options.mediaBytes = mediaBytes
@@ -160,3 +166,5 @@ final class TerminationSignals: @unchecked Sendable {
         return name
     }
 }
+
+extension SimulatedBilling: ExpressibleByArgument {}

@@ -17,9 +17,10 @@ extension TwinDeckCommand {
             discussion: """
                 HeyGen signs deliveries to a registered endpoint with the endpoint's secret. `register` saves that \
                 secret (mode 0600, under the config directory) and never prints it unless --show-secret is given; \
-                `listen` verifies every delivery with it and records the outcome into the history the board reads.
+                `listen` verifies every delivery with it and records the outcome into the history the board reads, and \
+                catches up on deliveries it missed while it was down from HeyGen's delivery history (`webhook events`).
                 """,
-            subcommands: [Register.self, List.self, Delete.self, Listen.self])
+            subcommands: [Register.self, List.self, Update.self, RotateSecret.self, Delete.self, Events.self, Listen.self])
     }
 }
 
@@ -107,6 +108,155 @@ extension TwinDeckCommand.Webhook {
         }
     }
 
+    /// `twindeck webhook update <endpoint-id> [--events …] [--url URL]`.
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change an endpoint's events or URL (PATCH /v3/webhooks/endpoints/{id}); the events list is replaced whole.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The endpoint id (twindeck webhook list shows them).") var endpointID: String
+        @Option(help: ArgumentHelp("Comma-separated events: the whole new list (e.g. avatar_video.success,avatar_video.fail).", valueName: "list"))
+        var events: String?
+        @Option(help: ArgumentHelp("A new public https URL.", valueName: "url")) var url: String?
+
+        func validate() throws {
+            guard events != nil || url != nil else { throw ValidationError("nothing to change: give --events and/or --url") }
+            if let url, !VideoRules.isURL(url, schemes: ["https", "http"]) { throw ValidationError("--url must be an http(s) URL") }
+            _ = try eventTypes()
+        }
+
+        func eventTypes() throws -> [WebhookEventType]? {
+            guard let events else { return nil }
+            let types = events.split(separator: ",").map { WebhookEventType(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+            if types.isEmpty { throw ValidationError("--events lists no event") }
+            if let bad = types.first(where: { !$0.isKnown }) {
+                throw ValidationError("unknown event \(bad.rawValue); known: \(WebhookEventType.known.map(\.rawValue).joined(separator: ", "))")
+            }
+            return types
+        }
+
+        func run() async throws {
+            try await Session.with(global) { session in
+                let endpoint: WebhookEndpoint
+                do {
+                    endpoint = try await session.client.updateWebhookEndpoint(id: endpointID, .init(url: url, events: try eventTypes()))
+                } catch let error as HeyGenError where error.kind == .notFound {
+                    throw unknownEndpoint(endpointID)
+                }
+                let secrets = WebhookSecrets(demo: session.isDemo)
+                if output.json { return try Output.json(RegisteredEndpoint(endpoint: endpoint, secretFile: secrets.file(for: endpoint.endpointID)?.path)) }
+                Output.fields(endpointFields(endpoint))
+            }
+        }
+    }
+
+    /// `twindeck webhook rotate-secret <endpoint-id> [--show-secret]`.
+    struct RotateSecret: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-secret",
+            abstract: "Give an endpoint a new signing secret (the old one stops working at once) and save it (0600).",
+            discussion: "A running `webhook listen` reads the saved secret for each delivery, so it verifies with the new one at once.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The endpoint id.") var endpointID: String
+        @Flag(help: "Print the new secret (it is saved either way).") var showSecret = false
+
+        func run() async throws {
+            try await Session.with(global) { session in
+                let secrets = WebhookSecrets(demo: session.isDemo)
+                // Refused before rotating when the secret could not be saved: the old one would stop working for nothing.
+                guard secrets.path(for: endpointID) != nil else {
+                    throw CLIError("the endpoint id \(Sanitizer.inert(endpointID, limit: 80)) is not a plain name", code: 64)
+                }
+                try secrets.checkWritable()
+                let rotated: RotatedSecret
+                do {
+                    rotated = try await session.client.rotateWebhookSecret(id: endpointID)
+                } catch let error as HeyGenError where error.kind == .notFound {
+                    throw unknownEndpoint(endpointID)
+                }
+                let file: URL
+                do {
+                    file = try secrets.save(rotated.secret, endpoint: rotated.endpointID)
+                } catch let error as CLIError {
+                    throw CLIError(error.message + ". The old secret no longer works: fix the folder and rotate again"
+                                   + (showSecret ? "; the new secret was \(rotated.secret)" : ""))
+                }
+                if output.json {
+                    var object: [String: String] = ["endpoint_id": rotated.endpointID, "secret_file": file.path]
+                    if showSecret { object["secret"] = rotated.secret }
+                    return try Output.json(object)
+                }
+                Output.fields([("Endpoint", rotated.endpointID), ("Secret", showSecret ? rotated.secret : nil),
+                               ("Secret file", "\(file.path) (0600)"), ("Old secret", "no longer verifies deliveries")])
+            }
+        }
+    }
+
+    /// `twindeck webhook events [--since …] [--type …] [--video …] [--json]`.
+    struct Events: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List HeyGen's delivery history (GET /v3/webhooks/events), newest first, and whether this history has each.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: ArgumentHelp("Only events since then: an ISO 8601 time (2026-01-02T03:04:05Z) or an age (90s, 30m, 6h, 2d).",
+                                   valueName: "when"))
+        var since: String?
+        @Option(help: ArgumentHelp("Only this event type (e.g. avatar_video.fail).", valueName: "type")) var type: String?
+        @Option(help: ArgumentHelp("Only events about this video.", valueName: "video-id")) var video: String?
+        @Option(help: ArgumentHelp("Without --since: at most this many of the newest (1-100).", valueName: "n")) var limit = 20
+
+        func validate() throws {
+            if let since, Self.moment(since, now: Date()) == nil {
+                throw ValidationError("--since must be an ISO 8601 time (2026-01-02T03:04:05Z) or an age like 90s, 30m, 6h, 2d (got \(since))")
+            }
+            guard (1...100).contains(limit) else { throw ValidationError("--limit must be from 1 to 100") }
+        }
+
+        /// An ISO 8601 time, or now minus an age (`90s`, `30m`, `6h`, `2d`).
+        static func moment(_ text: String, now: Date) -> Date? {
+            if let date = ISO8601.parse(text) { return date }
+            guard let unit = text.last, let amount = Double(text.dropLast()), amount.isFinite, amount >= 0, amount < 1e7 else { return nil }
+            let scale: Double? = switch unit {
+            case "s": 1
+            case "m": 60
+            case "h": 3600
+            case "d": 86_400
+            default: nil
+            }
+            return scale.map { now.addingTimeInterval(-amount * $0) }
+        }
+
+        func run() async throws {
+            try await Session.with(global) { session in
+                let filter = WebhookEventQuery(eventType: type.map(WebhookEventType.init(rawValue:)), entityID: video, limit: since == nil ? limit : 100)
+                let entries: [WebhookLogEntry]
+                do {
+                    if let since, let moment = Self.moment(since, now: Date()) {
+                        entries = Array(try await session.client.webhookEvents(since: moment, filter).reversed())
+                    } else {
+                        entries = try await session.client.webhookEvents(filter).data
+                    }
+                } catch let error as HeyGenError where error.kind == .forbidden {
+                    throw CLIError("HeyGen refused the delivery history (403: \(Sanitizer.inert(error.message))): the plan may not include webhooks")
+                }
+                let store = try Session.openStore(demo: session.isDemo)
+                var here: [String: Bool] = [:]
+                for id in Set(entries.compactMap(\.videoID)) { here[id] = try await store.submission(videoID: id) != nil }
+                if output.json {
+                    return try Output.json(entries.map { LoggedEvent(entry: $0, inHistory: $0.videoID.flatMap { here[$0] } ?? false) })
+                }
+                Output.table(
+                    ["CREATED", "EVENT", "TYPE", "VIDEO", "HERE"],
+                    entries.map { e in
+                        [e.createdAt ?? "-", e.eventID, e.eventType.rawValue, e.videoID ?? "-",
+                         e.videoID.flatMap { here[$0] }.map { $0 ? "yes" : "no" } ?? "-"]
+                    }, maxWidths: [25, 40, 30, 40, 4])
+                if entries.isEmpty { Output.note(since == nil ? "No events in HeyGen's delivery history." : "No events since then.") }
+            }
+        }
+    }
+
     /// `twindeck webhook listen`.
     struct Listen: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -136,6 +286,13 @@ extension TwinDeckCommand.Webhook {
             "At most this many connections (lowered to stay 64 under the open-file limit); past it the longest-idle one is closed.",
             valueName: "n"))
         var maxConnections = 512
+        @Option(name: .long, help: ArgumentHelp("HeyGen API base URL for the catch-up (env HEYGEN_BASE_URL).", valueName: "url"))
+        var baseURL: String?
+        @Option(name: .long, help: ArgumentHelp("HeyGen API key for the catch-up (env HEYGEN_API_KEY).", valueName: "key"))
+        var apiKey: String?
+        @Option(help: ArgumentHelp("Read HeyGen's delivery history for missed deliveries this often (and once at start).", valueName: "seconds"))
+        var catchUpEvery: Double = 300
+        @Flag(help: "Do not read HeyGen's delivery history for deliveries missed while the receiver was down.") var noCatchUp = false
 
         func validate() throws {
             guard path.hasPrefix("/") else { throw ValidationError("--path must start with /") }
@@ -144,9 +301,24 @@ extension TwinDeckCommand.Webhook {
                 throw ValidationError("\(name) must be more than 0 and at most 86400 seconds")
             }
             guard (1...1_000_000).contains(maxConnections) else { throw ValidationError("--max-connections must be from 1 to 1000000") }
+            guard catchUpEvery >= 10, catchUpEvery <= 86_400 else { throw ValidationError("--catch-up-every must be from 10 to 86400 seconds") }
             for file in secretFile where WebhookSecrets.read(file) == nil {
                 throw ValidationError("cannot read a secret from \(file)")
             }
+        }
+
+        /// The catch-up over the API, or nil (said) when no key is configured: the receiver still serves.
+        func catchUpClient(store: SubmissionStore) async throws -> WebhookCatchUp? {
+            let arguments = (baseURL.map { ["--base-url", $0] } ?? []) + (apiKey.map { ["--api-key", $0] } ?? [])
+            let session: Session
+            do {
+                session = try await Session.open(try GlobalOptions.parse(arguments), quiet: true)
+            } catch let error as CLIError {
+                Output.note("No catch-up of missed deliveries: \(error.message)")
+                return nil
+            }
+            let client = session.client
+            return WebhookCatchUp(store: store, events: { since in try await client.webhookEvents(since: since) })
         }
 
         func run() async throws {
@@ -166,6 +338,10 @@ extension TwinDeckCommand.Webhook {
             options.headerTimeout = .seconds(headerTimeout)
             options.maxConnections = maxConnections
             let termination = TerminationSignals()
+            let store = gate.store
+            // Where the catch-up starts: read before this receiver's first heartbeat replaces the last one.
+            let catchUp = noCatchUp ? nil : try await catchUpClient(store: store)
+            let catchUpStart = try await catchUp?.start()
             let server: RunningWebhookServer
             do {
                 server = try await WebhookServer.start(options, gate: gate, logger: logger)
@@ -182,11 +358,42 @@ extension TwinDeckCommand.Webhook {
             if secrets == 0 && !acceptCallbacks {
                 Output.note("No endpoint secret and no --accept-callbacks: every delivery will be refused. Run twindeck webhook register first.")
             }
+            let every = Duration.seconds(saturating: catchUpEvery)
+            let catchUpTask = catchUp.flatMap { catchUp in
+                catchUpStart.map { start in
+                    Task {
+                        await catchUp.run(from: start, every: every, sleep: { try await Task.sleep(for: $0) }) { report in
+                            Output.note(report.summary)
+                        }
+                    }
+                }
+            }
             let signal = await termination.next()
             Output.note("stopping (\(signal))…")
+            catchUpTask?.cancel()
+            await catchUpTask?.value
             await server.stop()
         }
     }
+}
+
+/// A 404 for an endpoint id, said plainly.
+private func unknownEndpoint(_ id: String) -> CLIError {
+    CLIError("no webhook endpoint \(Sanitizer.inert(id, limit: 100)) on this account (twindeck webhook list shows them)")
+}
+
+/// An event of the delivery history as `webhook events --json` prints it: the API's fields plus `in_history`.
+struct LoggedEvent: Encodable {
+    var entry: WebhookLogEntry
+    var inHistory: Bool
+
+    func encode(to encoder: any Encoder) throws {
+        try entry.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(inHistory, forKey: .inHistory)
+    }
+
+    enum CodingKeys: String, CodingKey { case inHistory = "in_history" }
 }
 
 /// The lines `register` and `list` print about an endpoint.
@@ -251,6 +458,16 @@ struct WebhookSecrets: Sendable {
             throw CLIError("cannot save the endpoint secret at \(url.path): \(error.localizedDescription)")
         }
         return url
+    }
+
+    /// Throws unless a secret could be saved here now (the folder exists or can be made, and takes a file).
+    func checkWritable() throws {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw CLIError("cannot save endpoint secrets in \(directory.path): \(error.localizedDescription)")
+        }
+        guard access(directory.path, W_OK) == 0 else { throw CLIError("cannot save endpoint secrets in \(directory.path): not writable") }
     }
 
     func file(for endpoint: String) -> URL? {

@@ -29,6 +29,13 @@ struct Session {
             if let seconds = env["TWINDECK_DEMO_RENDER_SECONDS"].flatMap(Double.init), seconds.isFinite, seconds >= 0 {
                 simOptions.renderSeconds = seconds
             }
+            // TWINDECK_DEMO_BILLING=subscription|usage_based shows the other account kinds (the default: a wallet in credits).
+            if let word = env["TWINDECK_DEMO_BILLING"], !word.isEmpty {
+                guard let billing = SimulatedBilling(rawValue: word) else {
+                    throw CLIError("TWINDECK_DEMO_BILLING must be \(SimulatedBilling.allCases.map(\.rawValue).joined(separator: ", ")) (got \(Sanitizer.inert(word, limit: 40)))", code: 64)
+                }
+                simOptions.billing = billing
+            }
             var simLogger = Logger(label: "simulator")
             simLogger.logLevel = .critical
             let simulator = try await Simulator.start(simOptions, logger: simLogger)

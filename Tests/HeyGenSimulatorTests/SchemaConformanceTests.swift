@@ -31,7 +31,9 @@ struct SchemaConformanceTests {
         "GET /v3/videos/{video_id}", "GET /v3/videos", "GET /v3/videos/statuses", "GET /v3/users/me",
         "POST /v3/webhooks/endpoints", "GET /v3/webhooks/endpoints", "DELETE /v3/webhooks/endpoints/{endpoint_id}",
         "POST /v3/assets", "GET /v3/assets/{asset_id}",
-        "POST /v3/voices/speech",  // in the schema's `_extra`
+        "POST /v3/voices/speech",  // in the schema's `_extra`, like the four below
+        "POST /v3/avatars/{group_id}/consent", "GET /v3/webhooks/events", "PATCH /v3/webhooks/endpoints/{endpoint_id}",
+        "POST /v3/webhooks/endpoints/{endpoint_id}/rotate-secret",
     ]
 
     /// The schema's name for a request path: the used endpoint whose template has the same segments (`{…}` any one).
@@ -101,6 +103,8 @@ struct SchemaConformanceTests {
             let image = try await client.uploadAsset(file: picture, purpose: .image)
             var uploads = [upload, picture]  // in the order they were sent
             _ = try await client.asset(id: audio.assetID)
+            // An endpoint registered before the renders gets their events in the delivery log (its URL refuses).
+            let hook = try await client.createWebhookEndpoint(CreateWebhookEndpointRequest(url: "http://127.0.0.1:9/conformance"))
             var ids: [String] = []
             for (index, (_, template)) in Self.requests.enumerated() {
                 var request = template
@@ -117,6 +121,12 @@ struct SchemaConformanceTests {
             let endpoint = try await client.createWebhookEndpoint(CreateWebhookEndpointRequest(
                 url: "https://example.com/twindeck-hook", events: [.videoSuccess, .videoFail]))
             _ = try await client.webhookEndpoints()
+            _ = try await client.consent(groupID: try #require(looks.first { $0.status == .pendingConsent }?.groupID))
+            let logged = try await client.webhookEvents(since: Date(timeIntervalSince1970: 0))
+            #expect(logged.count == ids.count, "every render's outcome is in the log")
+            _ = try await client.webhookEvents(WebhookEventQuery(eventType: .videoFail, entityID: ids.last, limit: 5))
+            _ = try await client.updateWebhookEndpoint(id: hook.id, UpdateWebhookEndpointRequest(url: "http://127.0.0.1:9/moved", events: [.videoFail]))
+            _ = try await client.rotateWebhookSecret(id: hook.id)
 
             // Each recorded request, and the simulator's answer to it, become cases.
             var recorded = await sim.state.recordedRequests()
@@ -141,6 +151,16 @@ struct SchemaConformanceTests {
                 covered.insert(name)
             }
             #expect(covered == Set(Self.used), "endpoints not exercised: \(Set(Self.used).subtracting(covered))")
+            // The other two billing kinds' answers to GET /v3/users/me (the one above is a wallet).
+            for (offset, kind) in [SimulatedBilling.subscription, .usageBased].enumerated() {
+                try await withSimulator(configure: { $0.billing = kind }) { other, _ in
+                    let answer = try await Self.replay(RecordedRequest(method: "GET", path: "/v3/users/me", query: nil, body: nil), baseURL: other.baseURL)
+                    try #require(answer.status == 200)
+                    let object = try JSONSerialization.jsonObject(with: answer.body)
+                    #expect(((object as? [String: Any])?["data"] as? [String: Any])?["billing_type"] as? String == kind.rawValue)
+                    try Self.write(cases, recorded.count + offset, "response", "GET /v3/users/me", body: object)
+                }
+            }
         }
 
         let result = try runProcess(Self.env, ["python3", Self.checker.path, Self.schema.path, cases.path])

@@ -251,3 +251,56 @@ struct ModelDecodingTests {
         #expect(try decode(User.self, "{}").remainingCredits == nil)
     }
 }
+
+@Suite("Billing kinds of GET /v3/users/me")
+struct BillingDecodingTests {
+    func user(_ json: String) throws -> User { try JSONDecoder().decode(User.self, from: Data(json.utf8)) }
+
+    @Test func aWalletInUSDOrCredits() throws {
+        let usd = try user(#"{"username":"u","email":null,"first_name":"A","last_name":"B","billing_type":"wallet","#
+            + #""wallet":{"currency":"usd","remaining_balance":12.345,"auto_reload":{"enabled":true,"amount_usd":50,"threshold_usd":5}}}"#)
+        guard case .wallet(let w) = usd.billing else { Issue.record("\(usd.billing)"); return }
+        #expect(w.currency == "usd" && w.remainingBalance == 12.345 && w.autoReload?.amountUSD == 50)
+        #expect(usd.billing.short == "$12.35 (auto-reload)")
+        #expect(usd.remainingCredits == nil, "dollars are not credits")
+        #expect(usd.billing.details.contains { $0.0 == "Auto-reload" && $0.1 == "on: adds $50.00 below $5.00" })
+        let credits = try user(#"{"billing_type":"wallet","wallet":{"currency":"credits","remaining_balance":0}}"#)
+        #expect(credits.remainingCredits == 0 && credits.billing.short == "0 credits")
+        #expect(credits.billing.exhausted?.contains("empty") == true)
+    }
+
+    @Test func aSubscriptionWithItsPools() throws {
+        let sub = try user(#"{"billing_type":"subscription","subscription":{"plan":"team","credits":{"#
+            + #""premium_credits":{"remaining":40,"resets_at":"2026-02-01T00:00:00Z"},"add_on_credits":{"remaining":null}}}}"#)
+        guard case .subscription(let s) = sub.billing else { Issue.record("\(sub.billing)"); return }
+        #expect(s.plan == "team" && s.premium?.remaining == 40 && s.addOn?.remaining == nil && s.totalRemaining == 40)
+        #expect(sub.billing.short == "team plan · 40 credits")
+        #expect(sub.billing.details.contains { $0.0 == "Premium credits" && $0.1 == "40, resets 2026-02-01T00:00:00Z" })
+        #expect(sub.remainingCredits == 40)
+    }
+
+    @Test func usageBasedWithACap() throws {
+        let metered = try user(#"{"billing_type":"usage_based","usage_based":{"included_credits":100,"remaining_credits":0,"#
+            + #""spending_cap_usd":20,"spending_current_usd":20.0}}"#)
+        guard case .usageBased(let u) = metered.billing else { Issue.record("\(metered.billing)"); return }
+        #expect(u.atCap && metered.billing.short == "usage-based · spending cap reached")
+        #expect(metered.billing.details.contains { $0.0 == "Spending" && $0.1 == "$20.00 of a $20.00 cap" })
+        let open = try user(#"{"billing_type":"usage_based","usage_based":{"spending_current_usd":3.5,"spending_cap_usd":null}}"#)
+        #expect(open.billing.short == "usage-based · $3.50 spent" && open.billing.exhausted == nil)
+    }
+
+    @Test func unknownOrOddShapesDecodeAndSayWhatTheyAre() throws {
+        let unknown = try user(#"{"billing_type":"barter","barter":{"goats":3}}"#)
+        #expect(unknown.billing == .unknown("barter") && unknown.billing.short?.contains("not known to this version") == true)
+        #expect(unknown.remainingCredits == nil)
+        // A billing type that is not a word, a wallet that is not an object, a NaN-ish huge number: still an answer.
+        let odd = try user(#"{"billing_type":7,"wallet":"lots"}"#)
+        #expect(odd.billingType == nil && odd.billing == .none)
+        let mismatched = try user(#"{"billing_type":"subscription"}"#)
+        #expect(mismatched.billing.short == "subscription", "named but absent: said, not invented")
+        let huge = try user(#"{"billing_type":"wallet","wallet":{"currency":"credits","remaining_balance":1e300}}"#)
+        #expect(huge.billing.short == PlainFormat.grouped(.max) + " credits")
+        let bell = try user(#"{"billing_type":"wallet","wallet":{"currency":"\u001b[31mzorkmids","remaining_balance":3}}"#)
+        #expect(bell.billing.short?.contains("\u{1b}") == false)
+    }
+}

@@ -121,7 +121,8 @@ struct ViewTests {
         press(&state, .character("G"))
         text = screen(state).joined(separator: "\n")
         #expect(text.contains("failed · cannot be used for a"))
-        #expect(text.contains("video — Face not visible"))
+        // The training error on a row of its own, with its code.
+        #expect(text.contains("Problem      Face not visible") && text.contains("(training_failed)"), "\(text)")
     }
 
     @Test func buffersClipByDisplayWidth() {

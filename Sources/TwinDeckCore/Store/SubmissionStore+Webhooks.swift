@@ -80,11 +80,26 @@ extension SubmissionStore {
 
     // MARK: - Receiver heartbeat
 
-    /// Records that a receiver runs for this store (call again every few seconds while it does).
+    /// Records that a receiver runs for this store (call again every few seconds while it does). The latest beat
+    /// of any receiver is also kept after it stops (``lastReceiverHeartbeat()``): the next one catches up from there.
     public func receiverHeartbeat(owner: String, address: String, signed: Bool, callbacks: Bool, now: Date = Date()) async throws {
         try await write { db in
             try ReceiverHeartbeat(owner: owner, address: address, signed: signed, callbacks: callbacks,
                                   heartbeatAt: now.timeIntervalSince1970).save(db)
+            let last = try ReceiverHeartbeat.fetchOne(db, key: Self.lastBeatOwner)?.heartbeatAt ?? 0
+            try ReceiverHeartbeat(owner: Self.lastBeatOwner, address: "", signed: false, callbacks: false,
+                                  heartbeatAt: max(last, now.timeIntervalSince1970)).save(db)
+        }
+    }
+
+    /// The receiver table's row that keeps the latest heartbeat of any receiver; never a live receiver (an owner is
+    /// `twindeck-<pid>-…`).
+    static let lastBeatOwner = "~last-heartbeat"
+
+    /// When a receiver last said it was alive for this store (running now or not); nil when none ever ran.
+    public func lastReceiverHeartbeat() async throws -> Date? {
+        try await writer.read { db in
+            try ReceiverHeartbeat.fetchOne(db, key: Self.lastBeatOwner).map { Date(timeIntervalSince1970: $0.heartbeatAt) }
         }
     }
 
@@ -98,7 +113,7 @@ extension SubmissionStore {
     public func webhookCoverage(now: Date = Date(), freshness: TimeInterval = 30) async throws -> WebhookCoverage? {
         let live = try await writer.read { db in
             try ReceiverHeartbeat.filter(Column("heartbeatAt") > now.timeIntervalSince1970 - freshness).order(Column("owner")).fetchAll(db)
-        }.filter { !Self.ownerIsGone($0.owner) }
+        }.filter { $0.owner != Self.lastBeatOwner && !Self.ownerIsGone($0.owner) }
         guard let first = live.first else { return nil }
         return WebhookCoverage(address: first.address, signed: live.contains(where: \.signed), callbacks: live.contains(where: \.callbacks))
     }
