@@ -41,15 +41,7 @@ extension TwinDeckCommand.Webhook {
             _ = try eventTypes()
         }
 
-        func eventTypes() throws -> [WebhookEventType]? {
-            guard let events else { return nil }
-            let types = events.split(separator: ",").map { WebhookEventType(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
-            if types.isEmpty { throw ValidationError("--events lists no event") }
-            if let bad = types.first(where: { !$0.isKnown }) {
-                throw ValidationError("unknown event \(bad.rawValue); known: \(WebhookEventType.known.map(\.rawValue).joined(separator: ", "))")
-            }
-            return types
-        }
+        func eventTypes() throws -> [WebhookEventType]? { try parseEventTypes(events) }
 
         func run() async throws {
             try await Session.with(global) { session in
@@ -125,15 +117,7 @@ extension TwinDeckCommand.Webhook {
             _ = try eventTypes()
         }
 
-        func eventTypes() throws -> [WebhookEventType]? {
-            guard let events else { return nil }
-            let types = events.split(separator: ",").map { WebhookEventType(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
-            if types.isEmpty { throw ValidationError("--events lists no event") }
-            if let bad = types.first(where: { !$0.isKnown }) {
-                throw ValidationError("unknown event \(bad.rawValue); known: \(WebhookEventType.known.map(\.rawValue).joined(separator: ", "))")
-            }
-            return types
-        }
+        func eventTypes() throws -> [WebhookEventType]? { try parseEventTypes(events) }
 
         func run() async throws {
             try await Session.with(global) { session in
@@ -494,4 +478,15 @@ struct WebhookSecrets: Sendable {
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : text
     }
+}
+
+/// `--events a,b`: the known event types named, or nil when the option was not given.
+func parseEventTypes(_ events: String?) throws -> [WebhookEventType]? {
+    guard let events else { return nil }
+    let types = events.split(separator: ",").map { WebhookEventType(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+    if types.isEmpty { throw ValidationError("--events lists no event") }
+    if let bad = types.first(where: { !$0.isKnown }) {
+        throw ValidationError("unknown event \(bad.rawValue); known: \(WebhookEventType.known.map(\.rawValue).joined(separator: ", "))")
+    }
+    return types
 }

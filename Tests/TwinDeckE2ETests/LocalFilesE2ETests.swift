@@ -33,18 +33,7 @@ struct LocalFilesE2ETests {
         try Self.writePNG(to: picture)
         let notAPicture = app.root.appendingPathComponent("notes.png")
         try Data("just words\n".utf8).write(to: notAPicture)
-        try await app.waitForFirstFrame()
-        try await app.selectLook("Office — Blue Shirt")
-        try app.press("Enter")
-        try await app.waitFor("Compose with the look") { $0.fieldValue("Look") == "Office — Blue Shirt [IV V]" }
-        try app.press("2")
-        try await app.waitFor("the Voices pane", timeout: .seconds(30)) { $0.contains("1,842 of 1,842") && $0.listRows.count > 5 }
-        try app.press("/")
-        try app.type("Sara")
-        try app.press("Enter")
-        try await app.waitFor("Sara first") { $0.listRows.first?.contains("Sara") == true }
-        try app.press("Enter")
-        try await app.waitFor("the Compose pane with Sara") { $0.contains("Compose") && $0.contains("Sara") }
+        try await SpeechE2ETests.composeWithSara(app)
         try await Self.focus(app, "Script")
         try app.press("Enter")
         try app.type("A picture from my own disk behind me.")

@@ -6,9 +6,8 @@ import Testing
 extension TmuxE2E {
 @Suite("Hear the script in tmux", .timeLimit(.minutes(2)))
 struct SpeechE2ETests {
-    @Test func overSSHTheScriptsSpeechIsALinkAndItsLengthIsHeard() async throws {
-        let app = try TwinDeckInTmux(width: 100, height: 30, environment: ["SSH_CONNECTION": "1.2.3.4 5 6.7.8.9 22"])
-        defer { app.close() }
+    /// From the first frame to Compose with the Office look and the voice Sara (a starfish voice: it can be spoken).
+    static func composeWithSara(_ app: TwinDeckInTmux) async throws {
         try await app.waitForFirstFrame()
         try await app.selectLook("Office — Blue Shirt")
         try app.press("Enter")
@@ -21,6 +20,12 @@ struct SpeechE2ETests {
         try await app.waitFor("Sara first") { $0.listRows.first?.contains("Sara") == true }
         try app.press("Enter")  // use the voice: Compose, on the Voice field
         try await app.waitFor("the Compose pane with Sara") { $0.contains("Compose") && $0.contains("Sara") }
+    }
+
+    @Test func overSSHTheScriptsSpeechIsALinkAndItsLengthIsHeard() async throws {
+        let app = try TwinDeckInTmux(width: 100, height: 30, environment: ["SSH_CONNECTION": "1.2.3.4 5 6.7.8.9 22"])
+        defer { app.close() }
+        try await Self.composeWithSara(app)
         try app.press("j", "j")  // past Speech (script or recording) to the Script field
         try await app.waitFor("the Script field focused") { $0.contains("›Script") }
         try app.press("Enter")
