@@ -49,14 +49,33 @@ extension TwinDeckCommand {
         static let configuration = CommandConfiguration(abstract: "List voices (public and your private clones), with filters.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var output: OutputOptions
-        @Option(help: ArgumentHelp("Only this language, by name (e.g. English, Spanish).", valueName: "name")) var language: String?
+        @Option(help: ArgumentHelp("Only this language, by name (English, Spanish) or code (es, es-ES).", valueName: "name|code"))
+        var language: String?
         @Option(help: "Only this gender.") var gender: Gender?
         @Option(help: ArgumentHelp("Only voices whose name or language contains this text (case and accents ignored).", valueName: "text"))
         var search: String?
 
+        /// A language as the catalogue names it: a code (`es`, `es-ES`, `pt_BR`) becomes its English name (`Spanish`);
+        /// anything else is taken as a name.
+        static func languageName(_ text: String) -> String {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            let parts = trimmed.split(whereSeparator: { $0 == "-" || $0 == "_" })
+            guard let code = parts.first, (2...3).contains(code.count), code.allSatisfy(\.isLetter), parts.count <= 2,
+                let name = Locale(identifier: "en").localizedString(forLanguageCode: code.lowercased()), name.lowercased() != code.lowercased()
+            else { return trimmed }
+            return name
+        }
+
         func run() async throws {
             try await Session.with(global) { session in
-                var voices = try await session.client.catalogue(language: language, gender: gender)
+                let wanted = language.map(Self.languageName)
+                var voices = try await session.client.catalogue(language: wanted, gender: gender)
+                if let language, let wanted, voices.isEmpty {
+                    // Nothing in that language: say which languages there are instead of an empty table.
+                    let known = Set(try await session.client.catalogue(language: nil, gender: gender).map(\.language)).sorted()
+                    let shown = Sanitizer.inert(language, limit: 60) + (wanted != language ? " (\(wanted))" : "")
+                    throw CLIError("no voices in \(shown); the languages are: \(known.joined(separator: ", "))", code: 64)
+                }
                 if let search, !search.isEmpty {
                     // The app's folding (lower case, accents removed), so `jose` finds `José` here as on the Voices pane.
                     let needle = PlainText.folded(search)

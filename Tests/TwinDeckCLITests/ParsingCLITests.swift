@@ -49,3 +49,21 @@ struct ParsingCLITests {
         #expect(create.code == 64, "\(create.stderr)")
     }
 }
+
+@Suite("voices --language")
+struct VoicesLanguageCLITests {
+    @Test func codesAndNamesFindTheSameVoicesAndAnUnknownOneListsTheLanguages() async throws {
+        let sandbox = Sandbox()
+        let byName = try await twindeck(["voices", "--demo", "--language", "Spanish", "--json"], sandbox: sandbox)
+        let names = try #require(byName.json as? [[String: Any]])
+        #expect(!names.isEmpty && names.allSatisfy { $0["language"] as? String == "Spanish" })
+        for code in ["es", "es-ES", "ES_es"] {
+            let byCode = try await twindeck(["voices", "--demo", "--language", code, "--json"], sandbox: sandbox)
+            #expect((byCode.json as? [[String: Any]])?.count == names.count, "\(code): \(byCode.stderr)")
+        }
+        let none = try await twindeck(["voices", "--demo", "--language", "Klingon"], sandbox: sandbox)
+        #expect(none.code == 64)
+        #expect(none.stderr.contains("no voices in Klingon; the languages are: ") && none.stderr.contains("English") && none.stderr.contains("Spanish"),
+                "\(none.stderr)")
+    }
+}
