@@ -308,6 +308,33 @@ public enum Clipboard {
         return true
     }
 
+    /// Why a copy cannot reach the clipboard here, when that is known: inside tmux with `set-clipboard off`, tmux takes
+    /// the OSC 52 sequence and passes nothing on. Asks tmux once (`tmux show -gv set-clipboard`); nil outside tmux, when
+    /// tmux passes copies on, or when it cannot be asked (then a copy is tried as usual).
+    public static func tmuxProblem(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        guard !(environment["TMUX"] ?? "").isEmpty else { return nil }
+        let path = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { "\($0)/tmux" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let path else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["show", "-gv", "set-clipboard"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+            let data = try pipe.fileHandleForReading.readToEnd() ?? Data()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { return nil }
+            let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            return value == "off" ? "tmux has set-clipboard off, so copies stop at tmux: run tmux set -g set-clipboard on" : nil
+        } catch {
+            return nil
+        }
+    }
+
     static func write(_ text: String) {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {

@@ -218,6 +218,8 @@ public struct AppState: Equatable, Sendable {
     public var baseURL: String
     public var isDemo: Bool
     public var colors: Bool
+    /// Why `y` cannot reach the clipboard here (tmux with `set-clipboard off`), said when a copy is asked for.
+    public var clipboardProblem: String?
     public var toast: Toast?
     public var now: Date
     public var shouldQuit = false

@@ -142,7 +142,11 @@ func apply(_ state: inout AppState, _ message: Message) -> [Effect] {
         if state.compose.submit == .sending { state.compose.upload = progress }
         return []
     case .copied(let what, let ok):
-        state.showToast(ok ? "Copied \(what) to the clipboard (OSC 52)" : "Could not copy \(what)", level: ok ? .info : .error)
+        if !ok, let problem = state.clipboardProblem {
+            state.showToast("Could not copy \(what): \(problem)", level: .error, seconds: 10)
+        } else {
+            state.showToast(ok ? "Copied \(what) to the clipboard (OSC 52)" : "Could not copy \(what)", level: ok ? .info : .error)
+        }
         return []
     }
 }

@@ -20,6 +20,8 @@ public struct AppConfiguration: Sendable {
     public var mediaCache: URL?
     /// Uploads the form's local files (a recording, a background image) on submit.
     public var uploader: LocalFileUploader?
+    /// Why copies cannot reach the clipboard here (``Clipboard/tmuxProblem(environment:)``); nil to copy as usual.
+    public var clipboardProblem: String?
     public var logger: Logger
 
     public init(service: any HeyGenService, baseURL: String, isDemo: Bool, voiceCache: VoiceCache?,
@@ -98,10 +100,12 @@ public enum AppRuntime {
             service: configuration.service, cache: configuration.voiceCache, recorder: configuration.recorder,
             drafts: configuration.drafts, board: board, previews: previews, player: player, uploader: configuration.uploader,
             terminal: TerminalSession(screen: screen, logger: configuration.logger), logger: configuration.logger,
-            copy: { Clipboard.copy($0) }, post: { inbox.post($0) })
+            copy: { [clipboardProblem = configuration.clipboardProblem] text in clipboardProblem == nil && Clipboard.copy(text) },
+            post: { inbox.post($0) })
         defer { effects.cancelAll() }
         var state = AppState(width: screen.width, height: screen.height, baseURL: configuration.baseURL,
                              isDemo: configuration.isDemo, colors: screen.colors)
+        state.clipboardProblem = configuration.clipboardProblem
         state.looks.load = .loading
         state.voices.load = .loading
         effects.run(initialEffects())

@@ -46,6 +46,7 @@ enum AppLauncher {
             logger: logger)
         configuration.fetchMedia = { url in try await client.fetchMedia(url) }
         configuration.uploader = session.uploader()
+        configuration.clipboardProblem = Clipboard.tmuxProblem()
         configuration.mediaCache = Paths.cacheDirectory.appendingPathComponent(session.isDemo ? "media-demo" : "media")
         let exit = await AppRuntime.run(configuration)
         await session.close()

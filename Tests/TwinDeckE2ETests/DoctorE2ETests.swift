@@ -21,5 +21,21 @@ struct DoctorE2ETests {
         #expect(on.contains("tmux set-clipboard is on") && on.contains("allow-passthrough is on"), "\(on)")
         #expect(on.contains("EXIT=0"), "\(on)")
     }
+
+    @Test func aCopyThatTmuxWouldDropSaysWhatToSet() async throws {
+        let app = try TwinDeckInTmux(width: 100, height: 30)
+        defer { app.close() }
+        _ = try app.tmux(["set", "-g", "set-clipboard", "off"])
+        try app.restart()
+        try await app.waitForFirstFrame()
+        try app.press("y")
+        let said = try await app.waitFor("the copy refused with the fix") { $0.contains("Could not copy") }
+        #expect(said.contains("set-clipboard"), "\(said)")
+        _ = try app.tmux(["set", "-g", "set-clipboard", "on"])
+        try app.restart()
+        try await app.waitForFirstFrame()
+        try app.press("y")
+        try await app.waitFor("the copy made") { $0.contains("Copied") }
+    }
 }
 }

@@ -165,3 +165,17 @@ struct ComposeUploadEffectTests {
         await sim.stop()
     }
 }
+
+@Suite("Copying where tmux drops it")
+struct ClipboardProblemTests {
+    @Test func aFailedCopySaysWhyWhenTheReasonIsKnown() {
+        var state = loadedState()
+        _ = update(&state, .copied(what: "look ID", ok: false))
+        #expect(state.toast?.text == "Could not copy look ID")
+        state.clipboardProblem = "tmux has set-clipboard off, so copies stop at tmux: run tmux set -g set-clipboard on"
+        _ = update(&state, .copied(what: "look ID", ok: false))
+        #expect(state.toast?.text.contains("Could not copy look ID: tmux has set-clipboard off") == true)
+        _ = update(&state, .copied(what: "look ID", ok: true))
+        #expect(state.toast?.text == "Copied look ID to the clipboard (OSC 52)")
+    }
+}
