@@ -250,13 +250,25 @@ public struct BoardState: Equatable, Sendable {
 }
 
 extension Submission {
-    /// What the board says about this row's state.
+    /// What the board says about this row's state: the guide's words (`pending`, `processing`, `completed`,
+    /// `failed`); the API's other words for a video not started yet (`waiting` from the create, `queued` from the
+    /// statuses call) read as `pending`, and the detail shows the word HeyGen used (``rawStatus``).
     public var displayStatus: String {
         switch submitState {
         case .submitting: "submitting"
         case .rejected: "rejected"
-        case .submitted: status ?? "pending"
+        case .submitted:
+            switch status {
+            case nil, "waiting", "queued": "pending"
+            case let word?: word
+            }
         }
+    }
+
+    /// HeyGen's own word when the board shows another (`queued` shown as `pending`); nil when they are the same.
+    public var rawStatus: String? {
+        guard submitState == .submitted, let status, status != displayStatus else { return nil }
+        return status
     }
 
     /// Whether it is still rendering (or being sent).

@@ -228,7 +228,7 @@ extension BoardView {
         let inner = rect.inset(dx: 2, dy: 1)
         var y = inner.y
         let pairs: [(String, String?)] = [
-            ("Video ID", row.videoID), ("Title", row.title), ("Status", row.displayStatus), ("Failure", row.failureMessage),
+            ("Video ID", row.videoID), ("Title", row.title), ("Status", row.displayStatus + (row.rawStatus.map { " (HeyGen: \($0))" } ?? "")), ("Failure", row.failureMessage),
             ("Code", row.failureCode), ("Look", [row.lookName, row.lookID].compactMap { $0 }.joined(separator: " · ")),
             ("Voice", [row.voiceName, row.voiceID].compactMap { $0 }.joined(separator: " · ")), ("Engine", row.engine),
             ("Created", PlainFormat.iso8601(row.createdAt)), ("Updated", PlainFormat.iso8601(row.updatedAt)),

@@ -179,3 +179,15 @@ struct ClipboardProblemTests {
         #expect(state.toast?.text == "Copied look ID to the clipboard (OSC 52)")
     }
 }
+
+@Suite("The board's status words")
+struct BoardVocabularyTests {
+    @Test func theAPIsWordsForNotStartedYetReadAsPendingAndTheDetailKeepsHeyGensWord() {
+        for (word, shown, raw) in [("waiting", "pending", "waiting"), ("queued", "pending", "queued"), ("pending", "pending", nil),
+                                   ("processing", "processing", nil), ("completed", "completed", nil), ("failed", "failed", nil)] as [(String, String, String?)] {
+            let item = row("k", title: "T", status: word)
+            #expect(item.displayStatus == shown && item.rawStatus == raw, "\(word)")
+        }
+        #expect(row("k", title: "T", status: "queued").isRunning)
+    }
+}
