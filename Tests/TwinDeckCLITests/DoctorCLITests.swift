@@ -12,7 +12,7 @@ struct DoctorCLITests {
         #expect(good.stdout.contains("(the built-in simulator)"))
 
         let bad = try await twindeck(["doctor", "--api-key", "k", "--base-url", "http://127.0.0.1:9", "--json"], sandbox: sandbox,
-                                     extraEnv: ["TERM": "dumb", "LANG": "C"])
+                                     extraEnv: ["TERM": "dumb", "LANG": "C", "LC_ALL": "C"])
         #expect(bad.code == 1)
         let checks = try #require(bad.json as? [[String: Any]])
         let terminal = try #require(checks.first { $0["area"] as? String == "terminal" })
