@@ -139,7 +139,9 @@ struct HistoryCLITests {
     /// The answer to a create is lost (the process is killed while the server is still working): the row stays
     /// `submitting`, and `resume` finishes it with the same key — one video on the server, not two.
     @Test func resumeFinishesALostCreateWithExactlyOneVideo() async throws {
-        let simulator = try SimulatorProcess(["--render-seconds", "0.5", "--create-delay-ms", "30000"])  // outlasts a loaded machine's kill
+        // The answer comes a minute late: longer than a loaded machine (the whole suite in parallel on two cores) takes
+        // to see the request arrive and kill the command — it took over 30 s once.
+        let simulator = try SimulatorProcess(["--render-seconds", "0.5", "--create-delay-ms", "60000"])
         defer { simulator.stop() }
         let sandbox = Sandbox()
         let target = ["--base-url", simulator.baseURL, "--api-key", "demo"]
@@ -167,7 +169,7 @@ struct HistoryCLITests {
 
         // Resume until the server answers (a 409 while the first request is still in flight is not an answer).
         var resumed: [String: Any]?
-        let finished = try await eventually(timeout: .seconds(60)) {
+        let finished = try await eventually(timeout: .seconds(120)) {
             let result = try await twindeck(["resume", "--json"] + target, sandbox: sandbox)
             resumed = (result.json as? [[String: Any]])?.first { $0["idempotency_key"] as? String == key }
             return result.code == 0 && resumed?["submit_state"] as? String == "submitted"
