@@ -313,12 +313,19 @@ public enum Clipboard {
     /// tmux passes copies on, or when it cannot be asked (then a copy is tried as usual).
     public static func tmuxProblem(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         guard !(environment["TMUX"] ?? "").isEmpty else { return nil }
+        return tmuxOption("set-clipboard", environment: environment) == "off"
+            ? "tmux has set-clipboard off, so copies stop at tmux: run tmux set -g set-clipboard on" : nil
+    }
+
+    /// A global tmux option's value (`tmux show -gv NAME`), trimmed; nil when tmux is not on `PATH`, cannot run, or
+    /// does not answer.
+    public static func tmuxOption(_ name: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         let path = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { "\($0)/tmux" }
             .first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let path else { return nil }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["show", "-gv", "set-clipboard"]
+        process.arguments = ["show", "-gv", name]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
@@ -328,8 +335,7 @@ public enum Clipboard {
             let data = try pipe.fileHandleForReading.readToEnd() ?? Data()
             process.waitUntilExit()
             guard process.terminationStatus == 0 else { return nil }
-            let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            return value == "off" ? "tmux has set-clipboard off, so copies stop at tmux: run tmux set -g set-clipboard on" : nil
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         } catch {
             return nil
         }

@@ -82,13 +82,10 @@ extension TwinDeckCommand {
 
         /// Inside tmux, OSC 52 (copy) and OSC 8 (links) reach the outer terminal only with the right options.
         static func tmux(_ env: [String: String]) -> [Check] {
-            guard let tmux = Executables.find("tmux", environment: env) else {
+            guard Executables.find("tmux", environment: env) != nil else {
                 return [Check(area: "tmux", level: .note, text: "TMUX is set but tmux is not on PATH: its options not checked")]
             }
-            func option(_ name: String) -> String? {
-                let result = Self.capture(tmux, ["show", "-gv", name])
-                return result?.status == 0 ? result?.text.trimmingCharacters(in: .whitespacesAndNewlines) : nil
-            }
+            func option(_ name: String) -> String? { Clipboard.tmuxOption(name, environment: env) }
             var checks: [Check] = []
             switch option("set-clipboard") {
             case "on", "external":
@@ -184,25 +181,6 @@ extension TwinDeckCommand {
             }
             await session.close()
             return checks
-        }
-
-        /// Runs a small command and returns its status and output (nil when it cannot start).
-        static func capture(_ executable: String, _ arguments: [String]) -> (status: Int32, text: String)? {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            process.standardInput = FileHandle.nullDevice
-            do {
-                try process.run()
-                let data = try pipe.fileHandleForReading.readToEnd() ?? Data()
-                process.waitUntilExit()
-                return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-            } catch {
-                return nil
-            }
         }
     }
 }
