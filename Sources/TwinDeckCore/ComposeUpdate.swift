@@ -53,6 +53,11 @@ extension AppState {
         return Int(saturating: seconds.rounded(.up))
     }
 
+    /// Checks the form's local files after editing `field`, when it holds a path (the other fields leave them as they were).
+    func checkFilesEffects(after field: ComposeField) -> [Effect] {
+        field == .audio || field == .backgroundValue ? checkFilesEffects() : []
+    }
+
     /// Checks the form's local files when it names any (after editing a path, choosing a file kind, loading a draft).
     func checkFilesEffects() -> [Effect] {
         let files = compose.draft.localFiles
@@ -294,11 +299,11 @@ extension AppState {
         switch key {
         case .escape:
             compose.editing = false
-            return saveDraftNow() + checkFilesEffects()
+            return saveDraftNow() + checkFilesEffects(after: field)
         case .enter where !multiline, .tab:
             compose.editing = false
-            if key == .tab { return performCompose(.nextField) + saveDraftNow() + checkFilesEffects() }
-            return saveDraftNow() + checkFilesEffects()
+            if key == .tab { return performCompose(.nextField) + saveDraftNow() + checkFilesEffects(after: field) }
+            return saveDraftNow() + checkFilesEffects(after: field)
         case .enter: edit { $0.insert("\n") }
         case .backspace: edit { $0.backspace() }
         case .delete, .control("d"): edit { $0.deleteForward() }
